@@ -1,0 +1,226 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from desk.access import DepartmentScopedQuerySet
+
+ENDS_BEFORE_START = _("The end date cannot be before the start date.")
+ENTRY_IS_APPEND_ONLY = _("Credit ledger entries are never changed or deleted; add a new entry.")
+
+
+class ContractQuerySet(DepartmentScopedQuerySet):
+    # A contract belongs to its plan's department and shows only where Contracts is switched on.
+    department_lookup = "support_plan__department"
+    module_switch = "contracts_enabled"
+
+    def active_on(self, day: datetime.date):
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+    def upcoming_on(self, day: datetime.date):
+        return self.filter(start_date__gt=day)
+
+    def expired_on(self, day: datetime.date):
+        return self.filter(end_date__lt=day)
+
+
+class Contract(models.Model):
+    """Associates a customer account with one support plan for a period of time."""
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_contracts",
+        verbose_name=_("contract owner"),
+    )
+    name = models.CharField(_("contract name"), max_length=200)
+    contract_number = models.CharField(_("contract number"), max_length=50)
+    product_name = models.CharField(_("product name"), max_length=200, blank=True)
+    account = models.ForeignKey(
+        "customers.Account",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("account"),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    support_plan = models.ForeignKey(
+        "plans.SupportPlan",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("support plan"),
+    )
+    notify_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("notify")
+    )
+    notify_days_before = models.PositiveIntegerField(
+        _("days before the end date"), null=True, blank=True
+    )
+    # The end date the expiry notice was sent for: a notice is sent once per end date, and
+    # moving the end date arms it again.
+    expiry_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["expiry_notice_sent_for"])
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        permissions = [("adjust_credits", _("Can adjust a contract's credits"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_number"], name="contracts_contract_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="contracts_contract_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_days_before__gte=0) | Q(notify_days_before__isnull=True),
+                name="contracts_contract_notice_not_negative",
+            ),
+        ]
+        indexes = [
+            # Account page and ticket creation: an account's contracts by period.
+            models.Index(fields=["account", "start_date"], name="contract_account_start_idx"),
+            # Expiry notices and the "expiring within N days" filter scan by end date.
+            models.Index(fields=["end_date"], name="contract_end_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.contract_number})"
+
+    def get_absolute_url(self):
+        return reverse("contracts:contract_detail", args=[self.pk])
+
+    def status_on(self, day: datetime.date) -> str:
+        if day < self.start_date:
+            return self.Status.UPCOMING
+        if day > self.end_date:
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": ENDS_BEFORE_START})
+
+
+class CreditEntry(models.Model):
+    """One row of the append-only credit ledger. Balances are sums over it, never stored.
+
+    ``delta`` is the change to the customer's balance: a spend is -1, a refund +1, a manual
+    adjustment any non-zero number. The rows of one ticket alternate spend, refund, spend, …
+    numbered by ``ticket_seq``, so a ticket can never hold two spent credits.
+    """
+
+    class Kind(models.TextChoices):
+        SPEND = "spend", _("Spend")
+        REFUND = "refund", _("Refund")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="credit_entries",
+        verbose_name=_("contract"),
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_entries",
+        verbose_name=_("ticket"),
+    )
+    ticket_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    delta = models.IntegerField(_("credits"))
+    # The credit cycle the entry counts in; empty for unlimited plans, which have no cycles.
+    cycle_start = models.DateField(_("cycle start"), null=True, blank=True)
+    cycle_end = models.DateField(_("cycle end"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("credit entry")
+        verbose_name_plural = _("credit ledger")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="spend",
+                        delta=-1,
+                        ticket__isnull=False,
+                        ticket_seq__isnull=False,
+                    )
+                    & Exact(Mod("ticket_seq", 2), 0)
+                )
+                | (
+                    Q(kind="refund", delta=1, ticket__isnull=False, ticket_seq__isnull=False)
+                    & Exact(Mod("ticket_seq", 2), 1)
+                )
+                | (Q(kind="adjustment", ticket__isnull=True) & ~Q(delta=0) & ~Q(reason="")),
+                name="contracts_creditentry_kind_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "ticket_seq"], name="contracts_creditentry_ticket_seq_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle_start__isnull=True, cycle_end__isnull=True)
+                | Q(
+                    cycle_start__isnull=False,
+                    cycle_end__isnull=False,
+                    cycle_end__gte=F("cycle_start"),
+                ),
+                name="contracts_creditentry_cycle_valid",
+            ),
+        ]
+        indexes = [
+            # Balance of a contract's cycle: sum of deltas by contract and cycle.
+            models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
+            # Plan usage overview: spends grouped by date.
+            models.Index(fields=["created_at"], name="credit_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.delta:+d} · {self.contract}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(ENTRY_IS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(ENTRY_IS_APPEND_ONLY)

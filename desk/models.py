@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A team of agents with its own SLAs, plans and tickets, and its own module switches."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    # Settings > Customization > Organize modules. One switch per optional module.
+    contracts_enabled = models.BooleanField(
+        _("Contracts module"),
+        default=False,
+        help_text=_("Show the Contracts module to this department."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="departments",
+        blank=True,
+        verbose_name=_("agents"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        permissions = [
+            ("manage_automation", _("Can manage automation (SLAs, support plans, modules)")),
+            ("access_all_departments", _("Can see every department's records")),
+        ]
+
+    def __str__(self):
+        return self.name

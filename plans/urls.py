@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.PlanListView.as_view(), name="plan_list"),
+    path("<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+]

@@ -1,0 +1,61 @@
+import os
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests import factories as f
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def department(db):
+    return f.DepartmentFactory(name="Support", contracts_enabled=True)
+
+
+@pytest.fixture
+def other_department(db):
+    return f.DepartmentFactory(name="Hardware", contracts_enabled=True)
+
+
+@pytest.fixture
+def administrator(db, department):
+    return f.AdministratorFactory(username="admin", departments=[department])
+
+
+@pytest.fixture
+def agent(db, department):
+    return f.AgentFactory(username="agent", departments=[department])
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(administrator):
+    return signed_in(administrator)
+
+
+@pytest.fixture
+def agent_client(agent):
+    return signed_in(agent)
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

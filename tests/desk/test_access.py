@@ -1,0 +1,107 @@
+"""Sign-in, permissions and department scoping."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from contracts.models import Contract
+from plans.models import SupportPlan
+from sla.models import SLA
+from tests import factories as f
+from tests.conftest import signed_in
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "tickets:ticket_list",
+    "tickets:ticket_create",
+    "customers:account_list",
+    "contracts:contract_list",
+    "sla:sla_list",
+    "plans:plan_list",
+    "desk:modules",
+    "settings",
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_needs_a_signed_in_user(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_ready_groups_exist_with_their_permissions():
+    administrators = Group.objects.get(name="Administrators")
+    agents = Group.objects.get(name="Agents")
+    admin_perms = {p.codename for p in administrators.permissions.all()}
+    agent_perms = {p.codename for p in agents.permissions.all()}
+    assert {
+        "manage_automation",
+        "access_all_departments",
+        "add_contract",
+        "change_contract",
+        "adjust_credits",
+    } <= admin_perms
+    assert "manage_automation" not in agent_perms
+    assert "add_contract" not in agent_perms
+    assert {"add_ticket", "change_ticket", "view_contract"} <= agent_perms
+
+
+@pytest.mark.parametrize("name", ["sla:sla_list", "plans:plan_list", "desk:modules", "settings"])
+def test_settings_pages_answer_403_without_manage_automation(agent_client, name):
+    assert agent_client.get(reverse(name)).status_code == 403
+
+
+class TestDepartmentScope:
+    @pytest.fixture
+    def records(self, department, other_department):
+        """One ticket, contract, plan and SLA in each department."""
+        made = {}
+        for dept in (department, other_department):
+            contract = f.ContractFactory(support_plan__department=dept)
+            ticket = f.TicketFactory(department=dept, account=contract.account, contract=contract)
+            made[dept.name] = (ticket, contract, contract.support_plan, contract.support_plan.sla)
+        return made
+
+    def test_agent_sees_only_its_departments_records(self, agent, records):
+        ticket, contract, plan, sla = records["Support"]
+        assert list(Ticket.objects.visible_to(agent)) == [ticket]
+        assert list(Contract.objects.visible_to(agent)) == [contract]
+        assert list(SupportPlan.objects.visible_to(agent)) == [plan]
+        assert list(SLA.objects.visible_to(agent)) == [sla]
+
+    def test_administrator_sees_every_department(self, administrator, records):
+        assert Ticket.objects.visible_to(administrator).count() == 2
+        assert Contract.objects.visible_to(administrator).count() == 2
+
+    def test_direct_visit_to_another_departments_record_is_404(self, agent_client, records):
+        ticket, contract, *_ = records["Hardware"]
+        assert agent_client.get(ticket.get_absolute_url()).status_code == 404
+        assert agent_client.get(contract.get_absolute_url()).status_code == 404
+        own_ticket, own_contract, *_ = records["Support"]
+        assert agent_client.get(own_ticket.get_absolute_url()).status_code == 200
+        assert agent_client.get(own_contract.get_absolute_url()).status_code == 200
+
+    def test_lists_leave_out_other_departments(self, agent_client, records):
+        page = agent_client.get(reverse("tickets:ticket_list")).content.decode()
+        assert records["Support"][0].subject in page
+        assert records["Hardware"][0].subject not in page
+
+
+class TestContractsModuleSwitch:
+    def test_contracts_entry_shows_only_where_the_module_is_on(self, agent, department):
+        client = signed_in(agent)
+        contracts_link = f'href="{reverse("contracts:contract_list")}"'
+        assert contracts_link in client.get(reverse("tickets:ticket_list")).content.decode()
+        department.contracts_enabled = False
+        department.save()
+        client = signed_in(agent)
+        assert contracts_link not in client.get(reverse("tickets:ticket_list")).content.decode()
+
+    def test_contract_pages_answer_404_where_the_module_is_off(self, agent_client, department):
+        contract = f.ContractFactory(support_plan__department=department)
+        department.contracts_enabled = False
+        department.save()
+        assert agent_client.get(contract.get_absolute_url()).status_code == 404

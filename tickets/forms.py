@@ -1,0 +1,50 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract
+from customers.models import Account, Contact
+from desk.selectors import department_list
+
+from .choices import Priority, Status
+
+
+class TicketCreateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.all())
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.all(), required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.MEDIUM
+    )
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    product_name = forms.CharField(label=_("Product name"), max_length=200, required=False)
+    contract = forms.ModelChoiceField(
+        label=_("Contract"),
+        queryset=Contract.objects.all(),
+        required=False,
+        help_text=_(
+            "Leave empty to use the account's active contract for this product "
+            "(or its only active contract)."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = department_list(user)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Create ticket")))
+
+    def clean(self):
+        cleaned = super().clean()
+        account, contact = cleaned.get("account"), cleaned.get("contact")
+        if account and contact and contact.account_id != account.pk:
+            self.add_error("contact", _("Choose a contact of the ticket's account."))
+        return cleaned
+
+
+class TicketStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)

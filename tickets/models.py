@@ -1,0 +1,191 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from desk.access import DepartmentScopedQuerySet
+
+from .choices import Priority, Status
+
+
+class TicketQuerySet(DepartmentScopedQuerySet):
+    def open(self):
+        return self.exclude(status__in=Status.resolved_kinds())
+
+
+class Ticket(models.Model):
+    """A customer's request. It follows at most one contract, and through it at most one SLA."""
+
+    class SlaExemption(models.TextChoices):
+        NONE = "", _("Follows the plan's SLA")
+        CREDITS_USED_UP = "credits_used_up", _("The plan's credits for this cycle were used up")
+
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    account = models.ForeignKey(
+        "customers.Account",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("account"),
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contact"),
+    )
+    department = models.ForeignKey(
+        "desk.Department",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("department"),
+    )
+    product_name = models.CharField(_("product name"), max_length=200, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contract"),
+    )
+    # The SLA the ticket follows: its contract's plan's SLA, chosen when the ticket is created.
+    sla = models.ForeignKey(
+        "sla.SLA",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("SLA"),
+    )
+    sla_exemption = models.CharField(
+        _("SLA exemption"), max_length=20, choices=SlaExemption.choices, blank=True
+    )
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    on_hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    # Business minutes spent on hold so far; due times are pushed back by as much.
+    sla_paused_minutes = models.PositiveIntegerField(_("paused (minutes)"), default=0)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="tickets_ticket_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values),
+                name="tickets_ticket_priority_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sla_exemption="") | models.Q(sla__isnull=True),
+                name="tickets_ticket_exempt_has_no_sla",
+            ),
+        ]
+        indexes = [
+            # Ticket list, newest first within the agent's departments.
+            models.Index(
+                fields=["department", "-created_at", "-id"], name="ticket_dept_created_idx"
+            ),
+            # Ticket lists per account and per contract, newest first.
+            models.Index(fields=["account", "-created_at"], name="ticket_account_created_idx"),
+            models.Index(fields=["contract", "-created_at"], name="ticket_contract_created_idx"),
+            # The escalation run scans open tickets by due time.
+            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due_idx"),
+            models.Index(fields=["response_due_at"], name="ticket_response_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("tickets:ticket_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the stored status so receivers can tell a status change from any other save.
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def save(self, *args, **kwargs):
+        if self.is_resolved and self.resolved_at is None:
+            self.resolved_at = timezone.now()
+        elif not self.is_resolved:
+            self.resolved_at = None
+        super().save(*args, **kwargs)  # post_save receivers still see the previous status
+        self._loaded_status = self.status
+
+    @property
+    def previous_status(self) -> str | None:
+        return getattr(self, "_loaded_status", None)
+
+    def status_changed(self) -> bool:
+        return self.previous_status != self.status
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in Status.resolved_kinds()
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.status in Status.on_hold_kinds()
+
+
+class EscalationFiring(models.Model):
+    """An escalation level that has fired for a ticket, for one due time. Never fires twice."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    level = models.ForeignKey(
+        "sla.EscalationLevel", on_delete=models.CASCADE, related_name="firings"
+    )
+    due_at = models.DateTimeField(_("due time escalated"))
+    fired_at = models.DateTimeField(_("fired"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["fired_at", "pk"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "level", "due_at"], name="tickets_escalationfiring_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticket} · {self.level}"

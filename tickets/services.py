@@ -1,0 +1,141 @@
+"""Writes to tickets: creation (which contract, which SLA, when due) and status changes.
+
+Credits are not touched here: saving a status change fires the contracts app's receiver, which
+spends or refunds through ``contracts.credits`` (the same for pages, the admin and code).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contracts import credits
+from contracts.models import Contract
+from sla import services as sla_services
+
+from .choices import Status
+from .models import Ticket
+
+CONTRACT_NOT_OFFERED = _("Choose one of the account's active contracts in this department.")
+CONTACT_OTHER_ACCOUNT = _("Choose a contact of the ticket's account.")
+
+
+def contracts_offered(*, account, department, day: datetime.date):
+    """The account's contracts a new ticket in ``department`` may follow on ``day``."""
+    if account is None or department is None or not department.contracts_enabled:
+        return Contract.objects.none()
+    return (
+        Contract.objects.active_on(day)
+        .filter(account=account, support_plan__department=department)
+        .select_related("support_plan", "support_plan__sla")
+        .order_by("start_date", "pk")
+    )
+
+
+def contract_for(*, account, department, product_name: str, day: datetime.date):
+    """The contract a new ticket follows: the active one for its product, else the only one."""
+    offered = list(contracts_offered(account=account, department=department, day=day))
+    product = (product_name or "").strip().casefold()
+    if product:
+        for contract in offered:
+            if contract.product_name.strip().casefold() == product:
+                return contract
+    return offered[0] if len(offered) == 1 else None
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    by,
+    subject: str,
+    account,
+    department,
+    priority: str,
+    description: str = "",
+    contact=None,
+    product_name: str = "",
+    contract: Contract | None = None,
+) -> Ticket:
+    """Open a ticket under the right contract, following its plan's SLA while credits are left."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if contract is None:
+        contract = contract_for(
+            account=account, department=department, product_name=product_name, day=today
+        )
+    elif (
+        not contracts_offered(account=account, department=department, day=today)
+        .filter(pk=contract.pk)
+        .exists()
+    ):
+        raise ValidationError({"contract": CONTRACT_NOT_OFFERED})
+    if contact is not None and contact.account_id != account.pk:
+        raise ValidationError({"contact": CONTACT_OTHER_ACCOUNT})
+
+    sla, exemption = None, Ticket.SlaExemption.NONE
+    if contract is not None:
+        # Lock the contract so the balance read here agrees with concurrent spends.
+        contract = (
+            Contract.objects.select_for_update()
+            .select_related("support_plan__sla")
+            .get(pk=contract.pk)
+        )
+        summary = credits.summary_for(contract, today)
+        if summary is not None and summary.is_used_up:
+            exemption = Ticket.SlaExemption.CREDITS_USED_UP
+        else:
+            sla = contract.support_plan.sla
+
+    response_due, resolution_due = sla_services.due_times(sla=sla, priority=priority, start=now)
+    ticket = Ticket(
+        subject=subject,
+        description=description,
+        account=account,
+        contact=contact,
+        department=department,
+        priority=priority,
+        product_name=product_name,
+        contract=contract,
+        sla=sla,
+        sla_exemption=exemption,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
+        created_by=by,
+    )
+    ticket.full_clean()
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_status(*, ticket: Ticket, status: str, at: datetime.datetime | None = None):
+    """Move a ticket to ``status``, pausing or resuming its SLA clock.
+
+    Saving fires the credit receiver: resolving spends a credit, reopening refunds it.
+    """
+    if status not in Status.values:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    at = at or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == status:
+        return ticket
+    was_on_hold = ticket.is_on_hold
+    ticket.status = status
+    if ticket.is_on_hold and not was_on_hold:
+        ticket.on_hold_since = at
+    elif was_on_hold and not ticket.is_on_hold and ticket.on_hold_since:
+        minutes = sla_services.paused_minutes(sla=ticket.sla, start=ticket.on_hold_since, end=at)
+        ticket.sla_paused_minutes += minutes
+        ticket.response_due_at = (
+            ticket.response_due_at
+            if ticket.first_responded_at
+            else sla_services.shift(sla=ticket.sla, due=ticket.response_due_at, minutes=minutes)
+        )
+        ticket.resolution_due_at = sla_services.shift(
+            sla=ticket.sla, due=ticket.resolution_due_at, minutes=minutes
+        )
+        ticket.on_hold_since = None
+    ticket.save()
+    return ticket

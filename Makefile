@@ -30,3 +30,7 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make bench: build a 100,000-ticket desk in a scratch database and time every page
+bench: install
+	$(BIN)/python manage.py bench $(BENCH_ARGS)

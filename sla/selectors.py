@@ -1,6 +1,6 @@
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
-from .models import SLA
+from .models import SLA, EscalationLevel
 
 
 def sla_list(user):
@@ -12,5 +12,21 @@ def sla_list(user):
     )
 
 
+def sla_list_detailed(user):
+    """SLAs with everything the detail and edit pages show, in a fixed number of queries."""
+    return sla_list(user).prefetch_related(
+        "targets",
+        "working_periods",
+        "holiday_list__holidays",
+        "support_plans",
+        Prefetch(
+            "escalation_levels",
+            queryset=EscalationLevel.objects.select_related("reassign_to").prefetch_related(
+                "notify_users"
+            ),
+        ),
+    )
+
+
 def sla_get(user, pk):
-    return SLA.objects.visible_to(user).select_related("department", "holiday_list").get(pk=pk)
+    return sla_list_detailed(user).get(pk=pk)

@@ -1,11 +1,69 @@
-"""SLA clock: due times for a ticket, and how a pause moves them.
+"""Writes to SLAs, and the SLA clock: due times for a ticket, and how a pause moves them.
 
 Business time is counted by ``sla.business_time`` (24×7 or a weekly schedule with holidays).
 """
 
-import datetime
+from __future__ import annotations
 
-from .models import SLA
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
+
+from tickets.choices import Priority
+
+from .business_time import Calendar
+from .models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+
+TARGET_MISSING = _("Enter a time.")
+TARGET_NEGATIVE = _("The time cannot be negative.")
+RESPONSE_ZERO = _("The response time must be longer than zero.")
+RESPONSE_AFTER_RESOLUTION = _("The response time cannot exceed the resolution time.")
+SCHEDULE_EMPTY = _("A weekly schedule needs business hours on at least one day.")
+PERIOD_INCOMPLETE = _("Enter both the start and the end time, or neither.")
+PERIOD_END_BEFORE_START = _("Business hours must end after they start.")
+LEVEL_NEEDS_AGENT = _("Escalation level %(level)s: choose the agent to reassign to.")
+LEVEL_NEEDS_USERS = _("Escalation level %(level)s: choose at least one user to notify.")
+DEPARTMENT_LOCKED = _("This SLA is used by support plans, so it cannot move to another department.")
+SLA_IN_USE = _(
+    "This SLA is used by %(count)s support plan(s) and cannot be deleted. Deactivate it instead."
+)
+SLA_HAS_TICKETS = _("Tickets follow this SLA, so it cannot be deleted. Deactivate it instead.")
+
+
+@dataclass
+class LevelInput:
+    """One escalation level as entered; levels are numbered 1, 2, … in the order given."""
+
+    target: str
+    offset_minutes: int
+    action: str
+    notify_users: Iterable = field(default_factory=list)
+    reassign_to: object | None = None
+
+
+# -- the SLA clock -------------------------------------------------------------------------------
+
+
+def calendar_for(sla: SLA) -> Calendar:
+    """The business-time calendar of ``sla`` (reads its schedule and holidays)."""
+    periods = None
+    if sla.business_hours == SLA.BusinessHours.WEEKLY:
+        periods = [(p.weekday, p.start_time, p.end_time) for p in sla.working_periods.all()]
+    holidays = []
+    if sla.holiday_list_id:
+        holidays = [h.date for h in sla.holiday_list.holidays.all()]
+    if periods == []:  # a schedule emptied in the admin: count nothing, rather than loop forever
+        periods = None
+    return Calendar(time_zone=sla.time_zone, periods=periods, holidays=holidays)
+
+
+def _target(sla: SLA, priority: str) -> SLATarget | None:
+    return next((t for t in sla.targets.all() if t.priority == priority), None)
 
 
 def due_times(
@@ -14,12 +72,13 @@ def due_times(
     """First-response and resolution due times of a ticket opened at ``start``."""
     if sla is None:
         return None, None
-    target = next((t for t in sla.targets.all() if t.priority == priority), None)
+    target = _target(sla, priority)
     if target is None:
         return None, None
+    calendar = calendar_for(sla)
     return (
-        start + datetime.timedelta(minutes=target.response_minutes),
-        start + datetime.timedelta(minutes=target.resolution_minutes),
+        calendar.add(start, target.response_minutes),
+        calendar.add(start, target.resolution_minutes),
     )
 
 
@@ -27,7 +86,7 @@ def paused_minutes(*, sla: SLA | None, start: datetime.datetime, end: datetime.d
     """Business minutes between ``start`` and ``end`` (the time a ticket spent on hold)."""
     if sla is None or end <= start:
         return 0
-    return int((end - start).total_seconds() // 60)
+    return calendar_for(sla).minutes_between(start, end)
 
 
 def shift(
@@ -36,4 +95,209 @@ def shift(
     """Move a due time later by ``minutes`` of business time."""
     if sla is None or due is None or not minutes:
         return due
-    return due + datetime.timedelta(minutes=minutes)
+    return calendar_for(sla).add(due, minutes)
+
+
+def recompute_due_times(*, ticket) -> None:
+    """Set the ticket's due times from its creation under its SLA and priority (no save).
+
+    Business time already spent on hold (``sla_paused_minutes``) pushes both back.
+    """
+    sla = ticket.sla
+    if sla is None:
+        ticket.response_due_at = ticket.resolution_due_at = None
+        return
+    target = _target(sla, ticket.priority)
+    if target is None:
+        ticket.response_due_at = ticket.resolution_due_at = None
+        return
+    calendar = calendar_for(sla)
+    paused = ticket.sla_paused_minutes or 0
+    ticket.response_due_at = calendar.add(ticket.created_at, target.response_minutes + paused)
+    ticket.resolution_due_at = calendar.add(ticket.created_at, target.resolution_minutes + paused)
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+def _day_key(weekday: int) -> str:
+    return WorkingPeriod.Weekday(weekday).name.lower()
+
+
+def _check_targets(targets: Mapping[str, tuple[int | None, int | None]], errors: dict) -> None:
+    for priority in Priority.values:
+        response, resolution = targets.get(priority, (None, None))
+        for kind, value in (("response", response), ("resolution", resolution)):
+            if value is None:
+                errors.setdefault(f"{priority}_{kind}", []).append(TARGET_MISSING)
+            elif value < 0:
+                errors.setdefault(f"{priority}_{kind}", []).append(TARGET_NEGATIVE)
+        if response is not None and response == 0:
+            errors.setdefault(f"{priority}_response", []).append(RESPONSE_ZERO)
+        if (
+            response is not None
+            and resolution is not None
+            and response >= 0
+            and resolution >= 0
+            and response > resolution
+        ):
+            errors.setdefault(f"{priority}_response", []).append(RESPONSE_AFTER_RESOLUTION)
+
+
+def _check_periods(business_hours: str, periods, errors: dict) -> list:
+    clean = []
+    for weekday, start, end in periods:
+        if start is None and end is None:
+            continue
+        if start is None or end is None:
+            errors.setdefault(f"{_day_key(weekday)}_end", []).append(PERIOD_INCOMPLETE)
+        elif end <= start:
+            errors.setdefault(f"{_day_key(weekday)}_end", []).append(PERIOD_END_BEFORE_START)
+        else:
+            clean.append((weekday, start, end))
+    if business_hours == SLA.BusinessHours.WEEKLY and not clean and not errors:
+        errors.setdefault("business_hours", []).append(SCHEDULE_EMPTY)
+    return clean
+
+
+def _check_levels(levels: list[LevelInput], errors: dict) -> None:
+    for number, level in enumerate(levels, start=1):
+        if level.action == EscalationLevel.Action.REASSIGN and level.reassign_to is None:
+            errors.setdefault("escalation_levels", []).append(LEVEL_NEEDS_AGENT % {"level": number})
+        if level.action == EscalationLevel.Action.NOTIFY and not list(level.notify_users):
+            errors.setdefault("escalation_levels", []).append(LEVEL_NEEDS_USERS % {"level": number})
+
+
+def _write(
+    *,
+    sla: SLA,
+    targets: Mapping[str, tuple[int | None, int | None]],
+    periods: Iterable,
+    levels: Iterable[LevelInput],
+) -> SLA:
+    levels = list(levels)
+    errors: dict[str, list] = {}
+    _check_targets(targets, errors)
+    clean_periods = _check_periods(sla.business_hours, list(periods), errors)
+    _check_levels(levels, errors)
+    try:
+        sla.full_clean()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    sla.save()
+
+    existing = {t.priority: t for t in sla.targets.all()}
+    for priority in Priority.values:
+        response, resolution = targets[priority]
+        target = existing.get(priority) or SLATarget(sla=sla, priority=priority)
+        target.response_minutes, target.resolution_minutes = response, resolution
+        target.full_clean()
+        target.save()
+
+    sla.working_periods.all().delete()
+    if sla.business_hours == SLA.BusinessHours.WEEKLY:
+        WorkingPeriod.objects.bulk_create(
+            WorkingPeriod(sla=sla, weekday=w, start_time=s, end_time=e) for w, s, e in clean_periods
+        )
+
+    # Update levels in place by number, so what has already fired stays fired.
+    current = {level.level: level for level in sla.escalation_levels.all()}
+    for number, entered in enumerate(levels, start=1):
+        level = current.pop(number, None) or EscalationLevel(sla=sla, level=number)
+        level.target = entered.target
+        level.offset_minutes = entered.offset_minutes
+        level.action = entered.action
+        level.reassign_to = (
+            entered.reassign_to if entered.action == EscalationLevel.Action.REASSIGN else None
+        )
+        level.full_clean()
+        level.save()
+        if entered.action == EscalationLevel.Action.NOTIFY:
+            level.notify_users.set(list(entered.notify_users))
+        else:
+            level.notify_users.clear()
+    for stale in current.values():
+        stale.delete()
+    return sla
+
+
+@transaction.atomic
+def sla_create(
+    *,
+    department,
+    name: str,
+    business_hours: str,
+    time_zone: str,
+    targets: Mapping[str, tuple[int | None, int | None]],
+    periods: Iterable = (),
+    levels: Iterable[LevelInput] = (),
+    holiday_list=None,
+    is_active: bool = True,
+    description: str = "",
+) -> SLA:
+    """Create an SLA with its targets per priority, weekly schedule and escalation levels."""
+    sla = SLA(
+        department=department,
+        name=name,
+        description=description,
+        is_active=is_active,
+        business_hours=business_hours,
+        time_zone=time_zone,
+        holiday_list=holiday_list,
+    )
+    return _write(sla=sla, targets=targets, periods=periods, levels=levels)
+
+
+@transaction.atomic
+def sla_update(
+    *,
+    sla: SLA,
+    department,
+    name: str,
+    business_hours: str,
+    time_zone: str,
+    targets: Mapping[str, tuple[int | None, int | None]],
+    periods: Iterable = (),
+    levels: Iterable[LevelInput] = (),
+    holiday_list=None,
+    is_active: bool = True,
+    description: str = "",
+) -> SLA:
+    """Change an SLA and replace its targets, schedule and escalation levels."""
+    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    if department.pk != sla.department_id and sla.support_plans.exists():
+        raise ValidationError({"department": DEPARTMENT_LOCKED})
+    sla.department = department
+    sla.name = name
+    sla.description = description
+    sla.is_active = is_active
+    sla.business_hours = business_hours
+    sla.time_zone = time_zone
+    sla.holiday_list = holiday_list
+    return _write(sla=sla, targets=targets, periods=periods, levels=levels)
+
+
+@transaction.atomic
+def sla_set_active(*, sla: SLA, active: bool) -> SLA:
+    """Deactivate (no new plan can choose it; existing plans keep it) or reactivate an SLA."""
+    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    if sla.is_active != active:
+        sla.is_active = active
+        sla.save(update_fields=["is_active", "updated_at"])
+    return sla
+
+
+@transaction.atomic
+def sla_delete(*, sla: SLA) -> None:
+    """Delete an SLA that no support plan uses."""
+    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    count = sla.support_plans.count()
+    if count:
+        raise ValidationError(SLA_IN_USE, params={"count": count})
+    try:
+        sla.delete()
+    except ProtectedError as exc:
+        raise ValidationError(SLA_HAS_TICKETS) from exc

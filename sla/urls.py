@@ -6,5 +6,18 @@ app_name = "sla"
 
 urlpatterns = [
     path("", views.SLAListView.as_view(), name="sla_list"),
+    path("new/", views.SLACreateView.as_view(), name="sla_create"),
     path("<int:pk>/", views.SLADetailView.as_view(), name="sla_detail"),
+    path("<int:pk>/edit/", views.SLAUpdateView.as_view(), name="sla_edit"),
+    path(
+        "<int:pk>/deactivate/",
+        views.SLAActionView.as_view(action="deactivate"),
+        name="sla_deactivate",
+    ),
+    path(
+        "<int:pk>/reactivate/",
+        views.SLAActionView.as_view(action="reactivate"),
+        name="sla_reactivate",
+    ),
+    path("<int:pk>/delete/", views.SLAActionView.as_view(action="delete"), name="sla_delete"),
 ]

@@ -1,8 +1,23 @@
-from django.views.generic import DetailView, ListView
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
 
 from desk.views import ManageAutomationRequiredMixin
 
-from . import selectors
+from . import selectors, services
+from .filters import SLAFilter
+from .forms import EscalationLevelForm, EscalationLevelFormSet, SLAForm, escalation_users
+from .models import SLA
+
+SLA_SAVED = _("SLA saved.")
+SLA_DEACTIVATED = _("SLA deactivated: plans that use it keep it, new plans cannot choose it.")
+SLA_REACTIVATED = _("SLA reactivated.")
+SLA_DELETED = _("SLA deleted.")
 
 
 class SLAListView(ManageAutomationRequiredMixin, ListView):
@@ -11,7 +26,15 @@ class SLAListView(ManageAutomationRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.sla_list(self.request.user)
+        self.filterset = SLAFilter(
+            self.request.GET or None,
+            queryset=selectors.sla_list(self.request.user),
+            request=self.request,
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class SLADetailView(ManageAutomationRequiredMixin, DetailView):
@@ -19,4 +42,96 @@ class SLADetailView(ManageAutomationRequiredMixin, DetailView):
     context_object_name = "sla"
 
     def get_queryset(self):
-        return selectors.sla_list(self.request.user).prefetch_related("targets")
+        return selectors.sla_list_detailed(self.request.user)
+
+
+class SLAFormView(ManageAutomationRequiredMixin, TemplateView):
+    """Create or edit an SLA: its fields, targets and schedule in one form, levels in a formset."""
+
+    template_name = "sla/sla_form.html"
+    sla = None
+
+    def get_sla(self):
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.sla = self.get_sla()
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, data=None):
+        form = SLAForm(data, user=self.request.user, sla=self.sla)
+        initial = None
+        if self.sla is not None:
+            initial = [
+                EscalationLevelForm.initial_for(lvl) for lvl in self.sla.escalation_levels.all()
+            ]
+        formset = EscalationLevelFormSet(
+            data,
+            initial=initial,
+            prefix="levels",
+            form_kwargs={"users": escalation_users(self.request.user)},
+        )
+        return form, formset
+
+    def get(self, request, *args, **kwargs):
+        form, formset = self.forms()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.forms(request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                sla = self.save(form.service_kwargs(), formset.level_inputs())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, SLA_SAVED)
+                return redirect(sla)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sla=self.sla, **kwargs)
+
+
+class SLACreateView(SLAFormView):
+    def save(self, data, levels):
+        return services.sla_create(**data, levels=levels)
+
+
+class SLAUpdateView(SLAFormView):
+    def get_sla(self):
+        return get_object_or_404(
+            selectors.sla_list_detailed(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def save(self, data, levels):
+        return services.sla_update(sla=self.sla, **data, levels=levels)
+
+
+class SLAActionView(ManageAutomationRequiredMixin, View):
+    """POST-only actions on one SLA: deactivate, reactivate, delete."""
+
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request, pk):
+        try:
+            sla = selectors.sla_list(request.user).get(pk=pk)
+        except SLA.DoesNotExist as exc:
+            raise Http404 from exc
+        try:
+            if self.action == "delete":
+                services.sla_delete(sla=sla)
+                messages.success(request, SLA_DELETED)
+                return redirect("sla:sla_list")
+            services.sla_set_active(sla=sla, active=self.action == "reactivate")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, SLA_REACTIVATED if self.action == "reactivate" else SLA_DEACTIVATED
+            )
+        return redirect(reverse("sla:sla_detail", args=[pk]))

@@ -1,0 +1,21 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from desk.selectors import department_list
+
+from .models import SLA
+
+
+def _departments(request):
+    if request is None:
+        return department_list(None).none()
+    return department_list(request.user).order_by("name")
+
+
+class SLAFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = SLA
+        fields = ["department", "is_active"]

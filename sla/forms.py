@@ -1,0 +1,239 @@
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from desk.selectors import department_list
+from tickets.choices import Priority
+
+from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
+from .services import LevelInput
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def _day_key(weekday: int) -> str:
+    return WorkingPeriod.Weekday(weekday).name.lower()
+
+
+class SLAForm(forms.Form):
+    """The SLA's own fields, a response and resolution target per priority, a weekly schedule."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    business_hours = forms.ChoiceField(
+        label=_("Business hours"), choices=SLA.BusinessHours.choices, initial="24x7"
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
+    holiday_list = forms.ModelChoiceField(
+        label=_("Holiday list"),
+        queryset=HolidayList.objects.all(),
+        required=False,
+        empty_label=_("No holidays"),
+    )
+
+    def __init__(self, *args, user, sla: SLA | None = None, **kwargs):
+        if sla is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(sla)
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = department_list(user).order_by("name")
+        for priority, label in Priority.choices:
+            for kind, kind_label in (("response", _("response")), ("resolution", _("resolution"))):
+                self.fields[f"{priority}_{kind}_hours"] = forms.IntegerField(
+                    label=f"{label} · {kind_label} · " + str(_("hours")), required=False
+                )
+                self.fields[f"{priority}_{kind}_minutes"] = forms.IntegerField(
+                    label=f"{label} · {kind_label} · " + str(_("minutes")),
+                    required=False,
+                    max_value=59,
+                )
+        for weekday, label in WorkingPeriod.Weekday.choices:
+            key = _day_key(weekday)
+            self.fields[f"{key}_start"] = forms.TimeField(
+                label=f"{label} · " + str(_("from")),
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"{key}_end"] = forms.TimeField(
+                label=f"{label} · " + str(_("to")),
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @staticmethod
+    def initial_for(sla: SLA) -> dict:
+        initial = {
+            "name": sla.name,
+            "department": sla.department_id,
+            "description": sla.description,
+            "is_active": sla.is_active,
+            "business_hours": sla.business_hours,
+            "time_zone": sla.time_zone,
+            "holiday_list": sla.holiday_list_id,
+        }
+        for target in sla.targets.all():
+            for kind in ("response", "resolution"):
+                minutes = getattr(target, f"{kind}_minutes")
+                initial[f"{target.priority}_{kind}_hours"] = minutes // 60
+                initial[f"{target.priority}_{kind}_minutes"] = minutes % 60
+        for period in sla.working_periods.all():
+            initial[f"{_day_key(period.weekday)}_start"] = period.start_time
+            initial[f"{_day_key(period.weekday)}_end"] = period.end_time
+        return initial
+
+    def target_rows(self):
+        """(priority label, response hours, response minutes, resolution hours, minutes) rows."""
+        for priority, label in Priority.choices:
+            yield (
+                label,
+                [
+                    self[f"{priority}_{kind}_{unit}"]
+                    for kind in ("response", "resolution")
+                    for unit in ("hours", "minutes")
+                ],
+            )
+
+    def schedule_rows(self):
+        for weekday, label in WorkingPeriod.Weekday.choices:
+            key = _day_key(weekday)
+            yield label, self[f"{key}_start"], self[f"{key}_end"]
+
+    def targets(self) -> dict[str, tuple[int | None, int | None]]:
+        """Minutes per priority; ``None`` when the hours and minutes are both left empty."""
+        data = self.cleaned_data
+        result = {}
+        for priority in Priority.values:
+            values = []
+            for kind in ("response", "resolution"):
+                hours = data.get(f"{priority}_{kind}_hours")
+                minutes = data.get(f"{priority}_{kind}_minutes")
+                if hours is None and minutes is None:
+                    values.append(None)
+                elif (hours or 0) < 0 or (minutes or 0) < 0:
+                    values.append(-1)
+                else:
+                    values.append((hours or 0) * 60 + (minutes or 0))
+            result[priority] = tuple(values)
+        return result
+
+    def periods(self):
+        data = self.cleaned_data
+        return [
+            (weekday, data.get(f"{_day_key(weekday)}_start"), data.get(f"{_day_key(weekday)}_end"))
+            for weekday in WorkingPeriod.Weekday.values
+        ]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "department": data["department"],
+            "name": data["name"],
+            "description": data["description"],
+            "is_active": data["is_active"],
+            "business_hours": data["business_hours"],
+            "time_zone": data["time_zone"],
+            "holiday_list": data["holiday_list"],
+            "targets": self.targets(),
+            "periods": self.periods(),
+        }
+
+    def add_service_errors(self, error) -> None:
+        """Put a service's ValidationError next to the field it concerns."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages in error.message_dict.items():
+            for name in (key, f"{key}_hours"):
+                if name in self.fields:
+                    self.add_error(name, messages)
+                    break
+            else:
+                self.add_error(None, messages)
+
+
+class EscalationLevelForm(forms.Form):
+    WHEN_BEFORE, WHEN_AFTER = "before", "after"
+
+    target = forms.ChoiceField(label=_("Target"), choices=EscalationLevel.Target.choices)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, initial=0)
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[(WHEN_BEFORE, _("before the due time")), (WHEN_AFTER, _("after the due time"))],
+        initial=WHEN_AFTER,
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=EscalationLevel.Action.choices)
+    notify_users = forms.ModelMultipleChoiceField(
+        label=_("Users to notify"), queryset=None, required=False
+    )
+    reassign_to = forms.ModelChoiceField(label=_("Reassign to"), queryset=None, required=False)
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = users if users is not None else get_user_model().objects.none()
+        self.fields["notify_users"].queryset = users
+        self.fields["reassign_to"].queryset = users
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == EscalationLevel.Action.REASSIGN and not data.get("reassign_to"):
+            self.add_error("reassign_to", _("Choose the agent to reassign to."))
+        if data.get("action") == EscalationLevel.Action.NOTIFY and not data.get("notify_users"):
+            self.add_error("notify_users", _("Choose at least one user to notify."))
+        return data
+
+    def level_input(self) -> LevelInput:
+        data = self.cleaned_data
+        sign = -1 if data["when"] == self.WHEN_BEFORE else 1
+        return LevelInput(
+            target=data["target"],
+            offset_minutes=sign * data["minutes"],
+            action=data["action"],
+            notify_users=list(data.get("notify_users") or []),
+            reassign_to=data.get("reassign_to"),
+        )
+
+    @classmethod
+    def initial_for(cls, level: EscalationLevel) -> dict:
+        return {
+            "target": level.target,
+            "minutes": abs(level.offset_minutes),
+            "when": cls.WHEN_BEFORE if level.offset_minutes < 0 else cls.WHEN_AFTER,
+            "action": level.action,
+            "notify_users": [u.pk for u in level.notify_users.all()],
+            "reassign_to": level.reassign_to_id,
+        }
+
+
+class BaseEscalationFormSet(forms.BaseFormSet):
+    def level_inputs(self) -> list[LevelInput]:
+        return [
+            form.level_input()
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
+            and not self._should_delete_form(form)
+            and form.cleaned_data
+        ]
+
+
+EscalationLevelFormSet = forms.formset_factory(
+    EscalationLevelForm, formset=BaseEscalationFormSet, extra=1, can_delete=True
+)
+
+
+def escalation_users(user):
+    """People who can be notified or given a ticket: active members of the user's departments."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, departments__in=department_list(user))
+        .distinct()
+        .order_by("username")
+    )

@@ -6,5 +6,12 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.ContractListView.as_view(), name="contract_list"),
+    path("new/", views.ContractCreateView.as_view(), name="contract_create"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
+    path("<int:pk>/edit/", views.ContractUpdateView.as_view(), name="contract_edit"),
+    path(
+        "<int:pk>/credits/adjust/",
+        views.ContractAdjustCreditsView.as_view(),
+        name="contract_adjust_credits",
+    ),
 ]

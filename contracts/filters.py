@@ -1,0 +1,76 @@
+import datetime
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Account
+from plans.models import SupportPlan
+from sla.models import SLA
+
+from .forms import colleagues
+from .models import Contract
+
+
+def _plans(request):
+    return SupportPlan.objects.visible_to(request.user).filter(department__contracts_enabled=True)
+
+
+def _slas(request):
+    return SLA.objects.visible_to(request.user)
+
+
+def _owners(request):
+    return colleagues(request.user)
+
+
+class ContractFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Contract.Status.choices, method="filter_status"
+    )
+    account = django_filters.ModelChoiceFilter(
+        label=_("Account"), queryset=Account.objects.order_by("name", "pk")
+    )
+    support_plan = django_filters.ModelChoiceFilter(label=_("Support plan"), queryset=_plans)
+    sla = django_filters.ModelChoiceFilter(
+        label=_("SLA"), field_name="support_plan__sla", queryset=_slas
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_owners)
+    expiring_within = django_filters.NumberFilter(
+        label=_("Expiring within (days)"), method="filter_expiring_within", min_value=0
+    )
+    o = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("contract_number", "contract_number"),
+            ("name", "name"),
+            ("account__name", "account"),
+            ("start_date", "start_date"),
+            ("end_date", "end_date"),
+        ),
+        field_labels={
+            "contract_number": _("Number"),
+            "name": _("Name"),
+            "account__name": _("Account"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+        },
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["status", "account", "support_plan", "sla", "owner", "expiring_within"]
+
+    def filter_status(self, queryset, name, value):
+        today = timezone.localdate()
+        return {
+            Contract.Status.UPCOMING: queryset.upcoming_on,
+            Contract.Status.ACTIVE: queryset.active_on,
+            Contract.Status.EXPIRED: queryset.expired_on,
+        }[value](today)
+
+    def filter_expiring_within(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(
+            end_date__gte=today, end_date__lte=today + datetime.timedelta(days=int(value))
+        )

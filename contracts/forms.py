@@ -1,0 +1,137 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from desk.selectors import department_list
+from plans.models import SupportPlan
+from plans.selectors import plans_offered_for_contracts
+
+from .models import Contract
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    """Lists the plans on offer, but looks a posted id up among every plan the user can see.
+
+    So a posted inactive plan reaches the service, which refuses it with its own message on the
+    field, instead of a bare "not one of the choices".
+    """
+
+    def __init__(self, *args, lookup_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup_queryset = lookup_queryset
+
+    def to_python(self, value):
+        if self.lookup_queryset is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.lookup_queryset.get(pk=value)
+        except (ValueError, TypeError, SupportPlan.DoesNotExist) as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+def colleagues(user):
+    """Users who can own a contract or be notified: the people of the user's departments."""
+    return (
+        get_user_model()
+        .objects.filter(Q(pk=user.pk) | Q(departments__in=department_list(user)), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+class ContractForm(forms.ModelForm):
+    support_plan = PlanChoiceField(queryset=SupportPlan.objects.none(), label=_("Support plan"))
+
+    class Meta:
+        model = Contract
+        fields = [
+            "owner",
+            "name",
+            "contract_number",
+            "product_name",
+            "account",
+            "start_date",
+            "end_date",
+            "support_plan",
+            "notify_users",
+            "notify_days_before",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notify_users": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = colleagues(user)
+        current = self.instance if self.instance.pk else None
+        if current is not None:
+            people = people | type(people).model.objects.filter(
+                pk__in=[current.owner_id, *current.notify_users.values_list("pk", flat=True)]
+            )
+            people = people.distinct().order_by("username")
+        self.fields["owner"].queryset = people
+        self.fields["notify_users"].queryset = people
+        if current is None:
+            self.fields["owner"].initial = user.pk
+        offered = plans_offered_for_contracts(user)
+        if current is not None:
+            # The current plan stays selectable even if it was deactivated since.
+            offered = SupportPlan.objects.filter(
+                Q(pk__in=offered.values("pk")) | Q(pk=current.support_plan_id)
+            ).select_related("sla")
+        plan_field = self.fields["support_plan"]
+        plan_field.queryset = offered.order_by("name", "pk")
+        plan_field.lookup_queryset = SupportPlan.objects.visible_to(user).filter(
+            department__contracts_enabled=True
+        )
+        plan_field.label_from_instance = lambda plan: f"{plan.name} · {plan.terms} · {plan.sla}"
+        self.fields["notify_days_before"].min_value = 0
+        self.fields["notify_users"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Contract"),
+                "owner",
+                "name",
+                "contract_number",
+                "product_name",
+                "account",
+                "start_date",
+                "end_date",
+                "support_plan",
+            ),
+            Fieldset(
+                _("Contract expiry notification"),
+                "notify_users",
+                "notify_days_before",
+            ),
+            Submit("save", _("Save")),
+        )
+
+    def _post_clean(self):
+        # The service runs the model's rules (and the overlap check) under a lock; the form only
+        # checks the shape of the input, so each error is reported once, on its field.
+        pass
+
+
+class CreditAdjustmentForm(forms.Form):
+    delta = forms.IntegerField(
+        label=_("Credits"), help_text=_("Positive to add credits, negative to take them away.")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout("delta", "reason", Submit("adjust", _("Adjust credits")))

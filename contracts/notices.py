@@ -1,0 +1,95 @@
+"""Contract expiry notices (SPEC section 6): one email, N days before the end date, never twice.
+
+A contract remembers the end date its notice was sent for (``expiry_notice_sent_for``). The
+notice is due when today is within ``notify_days_before`` days of the end date and no notice was
+sent for that end date; moving the end date makes it due again. Rows are claimed under
+``select_for_update(skip_locked=True)`` and marked in the same transaction that queues the email
+(``transaction.on_commit``), so two runs at once, a second run or a restart never send it twice.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import DateField as DateFieldType
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.utils.translation import gettext as _
+
+from .models import Contract
+
+
+class DaysUntil(Func):
+    """Whole days from a given date to a date column (``column - day``)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column, day: datetime.date):
+        super().__init__(column, Value(day, output_field=DateFieldType()))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+        )
+
+
+def due_notices(today: datetime.date):
+    """Contracts whose expiry notice is due today: one query, bounded by the end-date index."""
+    notify_through = Contract.notify_users.through
+    return (
+        Contract.objects.filter(
+            Exists(notify_through.objects.filter(contract_id=OuterRef("pk"))),
+            end_date__gte=today,
+            notify_days_before__isnull=False,
+            notify_days_before__gte=DaysUntil("end_date", today),
+        )
+        .filter(Q(expiry_notice_sent_for__isnull=True) | ~Q(expiry_notice_sent_for=F("end_date")))
+        .order_by("pk")
+    )
+
+
+def _email(contract: Contract, recipients: list[str]) -> None:
+    subject = _("Contract %(number)s ends on %(date)s") % {
+        "number": contract.contract_number,
+        "date": contract.end_date.isoformat(),
+    }
+    body = _(
+        "The contract %(name)s (%(number)s) of %(account)s on the support plan %(plan)s "
+        "ends on %(date)s."
+    ) % {
+        "name": contract.name,
+        "number": contract.contract_number,
+        "account": contract.account.name,
+        "plan": contract.support_plan.name,
+        "date": contract.end_date.isoformat(),
+    }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def send_expiry_notices(*, today: datetime.date) -> int:
+    """Email the chosen users of every contract whose notice is due; returns how many contracts."""
+    with transaction.atomic():
+        lock = {"skip_locked": True}
+        if connection.features.has_select_for_update_of:
+            lock["of"] = ("self",)  # the contract rows only, not their accounts and plans
+        locked = due_notices(today).select_for_update(**lock)
+        contracts = list(
+            locked.select_related("account", "support_plan").prefetch_related("notify_users")
+        )
+        if not contracts:
+            return 0
+        # A queryset update: no history row, and each row keeps its own end date.
+        Contract.objects.filter(pk__in=[c.pk for c in contracts]).update(
+            expiry_notice_sent_for=F("end_date")
+        )
+        for contract in contracts:
+            recipients = sorted({u.email for u in contract.notify_users.all() if u.email})
+            if recipients:
+                transaction.on_commit(lambda c=contract, r=recipients: _email(c, r), robust=True)
+    return len(contracts)

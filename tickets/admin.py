@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import EscalationFiring, Ticket
 
 
@@ -24,6 +25,17 @@ class TicketAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["account", "contract"]
     raw_id_fields = ["contact"]
     readonly_fields = ["resolved_at", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """Status and priority changes go through the same services as the ticket page."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        status, priority = obj.status, obj.priority
+        obj.status, obj.priority = form.initial["status"], form.initial["priority"]
+        super().save_model(request, obj, form, change)
+        ticket = services.ticket_change_status(ticket=obj, status=status)
+        services.ticket_change_priority(ticket=ticket, priority=priority)
 
 
 @admin.register(EscalationFiring)

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
@@ -8,6 +9,7 @@ from customers.models import Account, Contact
 from desk.selectors import department_list
 
 from .choices import Priority, Status
+from .services import CONTACT_OTHER_ACCOUNT
 
 
 class TicketCreateForm(forms.Form):
@@ -24,7 +26,7 @@ class TicketCreateForm(forms.Form):
     product_name = forms.CharField(label=_("Product name"), max_length=200, required=False)
     contract = forms.ModelChoiceField(
         label=_("Contract"),
-        queryset=Contract.objects.all(),
+        queryset=None,
         required=False,
         help_text=_(
             "Leave empty to use the account's active contract for this product "
@@ -34,7 +36,17 @@ class TicketCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = department_list(user)
+        departments = department_list(user)
+        self.fields["department"].queryset = departments
+        if departments.count() == 1:
+            self.fields["department"].initial = departments.first()
+        self.fields["contract"].queryset = (
+            Contract.objects.visible_to(user)
+            .active_on(timezone.localdate())
+            .select_related("account")
+            .order_by("account__name", "contract_number")
+        )
+        self.fields["contract"].label_from_instance = lambda c: f"{c.account} · {c}"
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Create ticket")))
 
@@ -42,9 +54,12 @@ class TicketCreateForm(forms.Form):
         cleaned = super().clean()
         account, contact = cleaned.get("account"), cleaned.get("contact")
         if account and contact and contact.account_id != account.pk:
-            self.add_error("contact", _("Choose a contact of the ticket's account."))
+            self.add_error("contact", CONTACT_OTHER_ACCOUNT)
         return cleaned
 
 
-class TicketStatusForm(forms.Form):
+class TicketUpdateForm(forms.Form):
+    """The ticket page's form: its status, and optionally its priority."""
+
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)

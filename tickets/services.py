@@ -15,7 +15,7 @@ from contracts import credits
 from contracts.models import Contract
 from sla import services as sla_services
 
-from .choices import Status
+from .choices import Priority, Status
 from .models import Ticket
 
 CONTRACT_NOT_OFFERED = _("Choose one of the account's active contracts in this department.")
@@ -109,20 +109,29 @@ def ticket_create(
     return ticket
 
 
+STATUS_INVALID = _("Choose a valid status.")
+PRIORITY_INVALID = _("Choose a valid priority.")
+
+
 @transaction.atomic
-def ticket_change_status(*, ticket: Ticket, status: str, at: datetime.datetime | None = None):
+def ticket_change_status(
+    *, ticket: Ticket, status: str, at: datetime.datetime | None = None
+) -> Ticket:
     """Move a ticket to ``status``, pausing or resuming its SLA clock.
 
     Saving fires the credit receiver: resolving spends a credit, reopening refunds it.
     """
     if status not in Status.values:
-        raise ValidationError({"status": _("Choose a valid status.")})
+        raise ValidationError({"status": STATUS_INVALID})
     at = at or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == status:
         return ticket
     was_on_hold = ticket.is_on_hold
     ticket.status = status
+    if ticket.first_responded_at is None and status != Status.OPEN:
+        # An agent acting on the ticket for the first time is its first response.
+        ticket.first_responded_at = at
     if ticket.is_on_hold and not was_on_hold:
         ticket.on_hold_since = at
     elif was_on_hold and not ticket.is_on_hold and ticket.on_hold_since:
@@ -137,5 +146,19 @@ def ticket_change_status(*, ticket: Ticket, status: str, at: datetime.datetime |
             sla=ticket.sla, due=ticket.resolution_due_at, minutes=minutes
         )
         ticket.on_hold_since = None
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(*, ticket: Ticket, priority: str) -> Ticket:
+    """Change a ticket's priority; its due times follow the new priority's targets."""
+    if priority not in Priority.values:
+        raise ValidationError({"priority": PRIORITY_INVALID})
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.priority == priority:
+        return ticket
+    ticket.priority = priority
+    sla_services.recompute_due_times(ticket=ticket)
     ticket.save()
     return ticket

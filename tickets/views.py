@@ -1,17 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
 
 from . import selectors, services
-from .forms import TicketCreateForm, TicketStatusForm
+from .filters import TicketFilter
+from .forms import TicketCreateForm, TicketUpdateForm
 
 
-class TicketListView(ListView):
+class TicketListView(FilterView):
     template_name = "tickets/ticket_list.html"
     context_object_name = "tickets"
+    filterset_class = TicketFilter
     paginate_by = 50
 
     def get_queryset(self):
@@ -48,18 +52,30 @@ class TicketDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(selectors.ticket_panels(self.object))
-        context["status_form"] = TicketStatusForm(initial={"status": self.object.status})
+        context.update(selectors.ticket_panels(self.object, user=self.request.user))
+        context.setdefault(
+            "update_form",
+            TicketUpdateForm(
+                initial={"status": self.object.status, "priority": self.object.priority}
+            ),
+        )
         return context
 
     def post(self, request, *args, **kwargs):
-        ticket = self.get_object()
+        self.object = self.get_object()
         if not request.user.has_perm("tickets.change_ticket"):
             raise PermissionDenied
-        form = TicketStatusForm(request.POST)
-        if form.is_valid():
-            services.ticket_change_status(ticket=ticket, status=form.cleaned_data["status"])
-            messages.success(request, _("Status changed."))
-        else:
-            messages.error(request, _("Choose a valid status."))
-        return redirect(ticket)
+        form = TicketUpdateForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The ticket was not changed: correct the errors below."))
+            return self.render_to_response(self.get_context_data(update_form=form), status=200)
+        with transaction.atomic():
+            ticket = services.ticket_change_status(
+                ticket=self.object, status=form.cleaned_data["status"]
+            )
+            if form.cleaned_data["priority"]:
+                services.ticket_change_priority(
+                    ticket=ticket, priority=form.cleaned_data["priority"]
+                )
+        messages.success(request, _("Ticket updated."))
+        return redirect(self.object)

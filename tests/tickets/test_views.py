@@ -1,0 +1,233 @@
+"""Ticket pages: the list and its filters, creation, the status form and the contract panel."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from contracts import credits
+from contracts.models import CreditEntry
+from tests import factories as f
+from tests.conftest import signed_in
+from tickets.models import Ticket
+from tickets.services import ticket_change_status
+
+pytestmark = pytest.mark.django_db
+
+
+def credits_left(html: str) -> int:
+    match = re.search(r'<data class="credits-left" value="(-?\d+)">', html)
+    assert match, "no credits-left figure on the page"
+    return int(match.group(1))
+
+
+def post_status(client, ticket, status):
+    return client.post(ticket.get_absolute_url(), {"status": status})
+
+
+class TestContractPanel:
+    def test_shows_contract_plan_validity_and_balance(self, agent_client, contract, open_ticket):
+        ticket = open_ticket()
+        html = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert 'id="contract-icon"' in html and 'aria-label="Contract"' in html
+        assert contract.name in html and contract.support_plan.name in html
+        assert f'<time datetime="{contract.start_date:%Y-%m-%d}"' in html
+        assert f'<time datetime="{contract.end_date:%Y-%m-%d}"' in html
+        cycle = credits.cycle_for(contract)
+        assert f'<time datetime="{cycle.start:%Y-%m-%d}" class="cycle-start">' in html
+        assert credits_left(html) == 3
+
+    def test_the_agents_journey_to_zero_and_back(self, agent_client, agent, contract, open_ticket):
+        tickets = [open_ticket() for _ in range(3)]
+        for ticket in tickets:
+            assert post_status(agent_client, ticket, "resolved").status_code == 302
+        for ticket in tickets:
+            assert credits_left(agent_client.get(ticket.get_absolute_url()).content.decode()) == 0
+        fourth = open_ticket()
+        html = agent_client.get(fourth.get_absolute_url()).content.decode()
+        assert 'id="sla-exemption"' in html and "credits for this cycle were used up" in html
+        post_status(agent_client, tickets[0], "open")
+        assert credits_left(agent_client.get(fourth.get_absolute_url()).content.decode()) == 1
+        post_status(agent_client, tickets[0], "resolved")
+        assert credits_left(agent_client.get(fourth.get_absolute_url()).content.decode()) == 0
+        steps = CreditEntry.objects.filter(ticket=tickets[0]).order_by("ticket_seq")
+        assert [(e.kind, e.created_by) for e in steps] == [
+            ("spend", agent),
+            ("refund", agent),
+            ("spend", agent),
+        ]
+
+    def test_unlimited_plans_say_so(self, agent_client, department, account, open_ticket):
+        f.ContractFactory(account=account, support_plan__department=department)
+        html = agent_client.get(open_ticket().get_absolute_url()).content.decode()
+        assert 'id="panel-unlimited"' in html and "credits-left" not in html
+
+    def test_the_panel_is_hidden_when_the_contracts_module_is_off(
+        self, agent_client, department, contract, open_ticket
+    ):
+        ticket = open_ticket()
+        department.contracts_enabled = False
+        department.save()
+        html = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert contract.name not in html
+
+    def test_query_count_does_not_grow_with_ledger_and_history(
+        self, agent_client, contract, open_ticket, django_assert_max_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        ticket = open_ticket()
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert agent_client.get(ticket.get_absolute_url()).status_code == 200
+            return len(queries)
+
+        few = count()
+        for _ in range(15):  # 30 ledger rows and 30 history rows more
+            ticket = ticket_change_status(ticket=ticket, status="resolved")
+            ticket = ticket_change_status(ticket=ticket, status="open")
+        assert count() == few
+        assert few <= 15
+
+
+class TestStatusForm:
+    def test_a_user_without_change_permission_gets_403(self, contract, open_ticket):
+        viewer = f.UserFactory(departments=[contract.support_plan.department])
+        viewer.user_permissions.add(
+            *__import__(
+                "django.contrib.auth.models", fromlist=["Permission"]
+            ).Permission.objects.filter(codename="view_ticket")
+        )
+        ticket = open_ticket()
+        response = post_status(signed_in(viewer), ticket, "resolved")
+        assert response.status_code == 403
+        assert Ticket.objects.get(pk=ticket.pk).status == "open"
+        assert not CreditEntry.objects.exists()
+
+    def test_an_unknown_status_is_refused_with_a_message(self, agent_client, contract, open_ticket):
+        ticket = open_ticket()
+        response = post_status(agent_client, ticket, "lost")
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        assert Ticket.objects.get(pk=ticket.pk).status == "open"
+
+    def test_history_lists_who_changed_what(self, agent_client, agent, contract, open_ticket):
+        ticket = open_ticket()
+        post_status(agent_client, ticket, "on_hold")
+        html = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert "Open → On hold" in html
+        assert agent.username in html
+
+
+class TestCreate:
+    def form(self, account, department, **extra):
+        return {
+            "subject": "VPN down",
+            "description": "",
+            "account": account.pk,
+            "priority": "high",
+            "department": department.pk,
+            **extra,
+        }
+
+    def test_picks_the_active_contract_whose_product_matches(
+        self, agent_client, account, department, limited_plan
+    ):
+        f.ContractFactory(account=account, support_plan=limited_plan, product_name="Fleet")
+        desk = f.ContractFactory(account=account, support_plan=limited_plan, product_name="Desk")
+        response = agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, department, product_name="desk")
+        )
+        assert response.status_code == 302
+        ticket = Ticket.objects.get()
+        assert ticket.contract == desk
+        assert ticket.sla == limited_plan.sla
+        assert ticket.response_due_at is not None
+
+    def test_falls_back_to_the_only_active_contract(
+        self, agent_client, account, department, contract
+    ):
+        agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, department, product_name="Other")
+        )
+        assert Ticket.objects.get().contract == contract
+
+    def test_no_contract_when_several_match_nothing(
+        self, agent_client, account, department, limited_plan
+    ):
+        f.ContractFactory.create_batch(2, account=account, support_plan=limited_plan)
+        agent_client.post(reverse("tickets:ticket_create"), self.form(account, department))
+        assert Ticket.objects.get().contract is None
+
+    def test_an_agent_can_pick_another_active_contract(
+        self, agent_client, account, department, limited_plan
+    ):
+        first, second = f.ContractFactory.create_batch(
+            2, account=account, support_plan=limited_plan
+        )
+        agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, department, contract=second.pk)
+        )
+        assert Ticket.objects.get().contract == second
+
+    def test_another_accounts_contract_is_refused(
+        self, agent_client, account, department, limited_plan
+    ):
+        foreign = f.ContractFactory(support_plan=limited_plan)
+        response = agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, department, contract=foreign.pk)
+        )
+        assert response.status_code == 200
+        assert "active contracts" in response.content.decode()
+        assert not Ticket.objects.exists()
+
+    def test_a_contact_of_another_account_is_refused(self, agent_client, account, department):
+        stranger = f.ContactFactory()
+        response = agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, department, contact=stranger.pk)
+        )
+        assert "contact of the ticket" in response.content.decode()
+        assert not Ticket.objects.exists()
+
+    def test_another_department_is_not_offered(self, agent_client, account, other_department):
+        response = agent_client.post(
+            reverse("tickets:ticket_create"), self.form(account, other_department)
+        )
+        assert response.status_code == 200
+        assert not Ticket.objects.exists()
+
+
+class TestList:
+    def test_filters_by_status_and_sla_state(
+        self, agent_client, contract, open_ticket, department, account
+    ):
+        covered = open_ticket(subject="Covered ticket")
+        uncovered = f.TicketFactory(subject="Loose ticket", department=department, account=account)
+        ticket_change_status(ticket=covered, status="on_hold")
+        url = reverse("tickets:ticket_list")
+        html = agent_client.get(url, {"sla_state": "none"}).content.decode()
+        assert uncovered.subject in html and covered.subject not in html
+        html = agent_client.get(url, {"status": "on_hold"}).content.decode()
+        assert covered.subject in html and uncovered.subject not in html
+        html = agent_client.get(url, {"contract": contract.contract_number}).content.decode()
+        assert covered.subject in html and uncovered.subject not in html
+
+    def test_query_count_is_flat(self, agent_client, department, account):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                agent_client.get(reverse("tickets:ticket_list"))
+            return len(queries)
+
+        f.TicketFactory.create_batch(3, department=department, account=account)
+        few = count()
+        f.TicketFactory.create_batch(
+            27,
+            department=department,
+            contract=f.ContractFactory(support_plan__department=department),
+        )
+        assert count() == few

@@ -37,11 +37,18 @@ class PlanChoiceField(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
-def colleagues(user):
-    """Users who can own a contract or be notified: the people of the user's departments."""
+def colleagues(user, *, include=()):
+    """Users who can own a contract or be notified: the people of the user's departments.
+
+    ``include`` keeps the people already chosen on a contract selectable.
+    """
     return (
         get_user_model()
-        .objects.filter(Q(pk=user.pk) | Q(departments__in=department_list(user)), is_active=True)
+        .objects.filter(
+            Q(pk=user.pk)
+            | Q(pk__in=list(include))
+            | Q(departments__in=department_list(user), is_active=True)
+        )
         .distinct()
         .order_by("username")
     )
@@ -72,13 +79,11 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        people = colleagues(user)
         current = self.instance if self.instance.pk else None
+        chosen = []
         if current is not None:
-            people = people | type(people).model.objects.filter(
-                pk__in=[current.owner_id, *current.notify_users.values_list("pk", flat=True)]
-            )
-            people = people.distinct().order_by("username")
+            chosen = [current.owner_id, *current.notify_users.values_list("pk", flat=True)]
+        people = colleagues(user, include=chosen)
         self.fields["owner"].queryset = people
         self.fields["notify_users"].queryset = people
         if current is None:

@@ -1,0 +1,139 @@
+"""Expiry notices: one email, N days before the end date, never twice; a new end date re-arms."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from contracts import notices, services
+from contracts.models import Contract
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+END = datetime.date(2026, 6, 30)
+
+
+@pytest.fixture
+def watcher(db):
+    return f.UserFactory(username="watcher", email="watcher@example.com")
+
+
+@pytest.fixture
+def contract(watcher):
+    contract = f.ContractFactory(
+        start_date=datetime.date(2025, 7, 1), end_date=END, notify_days_before=14
+    )
+    contract.notify_users.set([watcher, f.UserFactory(username="boss", email="boss@example.com")])
+    return contract
+
+
+def run(today, capture):
+    with capture(execute=True):
+        return notices.send_expiry_notices(today=today)
+
+
+def test_notice_is_sent_once_on_the_first_day_of_the_window(
+    contract, mailoutbox, django_capture_on_commit_callbacks
+):
+    assert run(END - datetime.timedelta(days=15), django_capture_on_commit_callbacks) == 0
+    assert mailoutbox == []
+    assert run(END - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
+    assert len(mailoutbox) == 1
+    assert sorted(mailoutbox[0].to) == ["boss@example.com", "watcher@example.com"]
+    assert contract.contract_number in mailoutbox[0].subject
+    for day in (13, 13, 5, 0):
+        assert run(END - datetime.timedelta(days=day), django_capture_on_commit_callbacks) == 0
+    assert len(mailoutbox) == 1
+    contract.refresh_from_db()
+    assert contract.expiry_notice_sent_for == END
+
+
+def test_a_late_first_run_inside_the_window_still_sends_but_not_after_the_end(
+    contract, mailoutbox, django_capture_on_commit_callbacks
+):
+    assert run(END + datetime.timedelta(days=1), django_capture_on_commit_callbacks) == 0
+    assert run(END, django_capture_on_commit_callbacks) == 1
+    assert len(mailoutbox) == 1
+
+
+def test_contract_ending_after_the_window_gets_nothing(
+    contract, mailoutbox, django_capture_on_commit_callbacks
+):
+    later = f.ContractFactory(
+        start_date=datetime.date(2025, 7, 1),
+        end_date=END + datetime.timedelta(days=60),
+        notify_days_before=14,
+    )
+    later.notify_users.set(contract.notify_users.all())
+    assert run(END - datetime.timedelta(days=10), django_capture_on_commit_callbacks) == 1
+    assert len(mailoutbox) == 1
+    assert contract.contract_number in mailoutbox[0].subject
+    later.refresh_from_db()
+    assert later.expiry_notice_sent_for is None
+
+
+def test_no_notice_without_days_or_without_users(
+    watcher, mailoutbox, django_capture_on_commit_callbacks
+):
+    f.ContractFactory(end_date=END, start_date=datetime.date(2025, 7, 1), notify_days_before=14)
+    no_days = f.ContractFactory(end_date=END, start_date=datetime.date(2025, 7, 1))
+    no_days.notify_users.set([watcher])
+    assert run(END - datetime.timedelta(days=3), django_capture_on_commit_callbacks) == 0
+    assert mailoutbox == []
+
+
+def test_changing_the_end_date_re_arms_the_notice(
+    contract, mailoutbox, django_capture_on_commit_callbacks
+):
+    assert run(END - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
+    new_end = END + datetime.timedelta(days=365)
+    services.contract_update(contract=contract, end_date=new_end)
+    assert run(END - datetime.timedelta(days=13), django_capture_on_commit_callbacks) == 0
+    assert run(new_end - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
+    assert len(mailoutbox) == 2
+    assert new_end.isoformat() in mailoutbox[1].subject
+    assert run(new_end - datetime.timedelta(days=1), django_capture_on_commit_callbacks) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_marking_a_notice_adds_no_history_row(contract, django_capture_on_commit_callbacks):
+    before = contract.history.count()
+    run(END, django_capture_on_commit_callbacks)
+    assert contract.history.count() == before
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(contract, mailoutbox):
+    # Without the on-commit callbacks running (as when the transaction fails) no mail leaves.
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notices.send_expiry_notices(today=END)
+        raise RuntimeError
+    assert mailoutbox == []
+    contract.refresh_from_db()
+    assert contract.expiry_notice_sent_for is None
+
+
+def test_finding_candidates_takes_constant_queries(
+    watcher, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    for _ in range(30):
+        c = f.ContractFactory(
+            end_date=END, start_date=datetime.date(2025, 7, 1), notify_days_before=5
+        )
+        c.notify_users.set([watcher])
+    with django_assert_max_num_queries(6), django_capture_on_commit_callbacks(execute=False):
+        assert notices.send_expiry_notices(today=END) == 30
+    assert Contract.objects.filter(expiry_notice_sent_for=END).count() == 30
+
+
+def test_command_sends_due_notices(contract):
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("django.utils.timezone.localdate", lambda *a, **k: END)
+        call_command("send_expiry_notices", stdout=out)
+    assert "1" in out.getvalue()
+    contract.refresh_from_db()
+    assert contract.expiry_notice_sent_for == END

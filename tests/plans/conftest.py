@@ -1,6 +1,15 @@
 import pytest
+from django.contrib.auth.models import Permission
 
 from tests import factories as f
+
+
+@pytest.fixture
+def manager(department):
+    """A user with *Manage automation* who works in one department only."""
+    user = f.UserFactory(username="manager", departments=[department])
+    user.user_permissions.add(Permission.objects.get(codename="manage_automation"))
+    return user
 
 
 @pytest.fixture
@@ -29,7 +38,7 @@ def plan_in_use(plan):
     return plan
 
 
-def plan_data(sla, **overrides):
+def plan_data(sla, /, **overrides):
     """A valid create/edit form post for a ticket-based plan of ``sla``'s department."""
     data = {
         "name": "Silver",

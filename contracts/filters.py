@@ -1,6 +1,8 @@
 import datetime
 
 import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,13 @@ def _slas(request):
 
 
 def _owners(request):
-    return colleagues(request.user)
+    user = request.user
+    owners = Contract.objects.visible_to(user).values("owner_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=owners) | Q(pk__in=colleagues(user).values("pk")))
+        .order_by("username")
+    )
 
 
 class ContractFilter(django_filters.FilterSet):

@@ -1,7 +1,10 @@
+import zoneinfo
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department
+from .models import Department, Preferences
 
 
 class ModulesForm(forms.Form):
@@ -13,3 +16,23 @@ class ModulesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Departments with the Contracts module"),
     )
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    class Meta:
+        model = Preferences
+        fields = ["language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
+        self.fields["time_zone"].choices = [
+            ("", _("The desk's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}),
+            *((zone, zone) for zone in sorted(zoneinfo.available_timezones())),
+        ]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -66,7 +66,6 @@ class SupportPlanForm(forms.ModelForm):
         for name in ("credit_cycle", "credit_limit"):
             self.fields[name].widget.attrs["data-ticket-based-only"] = "true"
         self.helper = FormHelper()
-        self.helper.form_id = "plan-form"
         self.helper.add_input(
             Submit("submit", _("Save plan") if self.instance.pk else _("Create plan"))
         )

@@ -62,6 +62,11 @@ def test_list_filters_by_sla(admin_client, plan, department):
     assert [p.name for p in response.context["plans"]] == ["Gold"]
 
 
+def test_list_survives_nonsense_filters(admin_client, plan):
+    response = admin_client.get(LIST, {"sla": "abc", "is_active": "maybe", "plan_type": "x"})
+    assert response.status_code == 200
+
+
 def _populate(department, count):
     sla = f.SLAFactory(department=department)
     for _ in range(count):

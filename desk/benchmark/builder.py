@@ -1,0 +1,696 @@
+"""Build a synthetic desk of any size with bulk inserts.
+
+Everything is inserted in bulk (COPY on PostgreSQL, ``bulk_create`` elsewhere), inside one
+transaction, from a seeded random generator, so two runs of the same size build the same desk. No
+signal fires (bulk inserts send none), so the credit ledger and the history tables are written here
+directly, in the shape the services would have written them:
+
+- every ticket under a contract that is resolved holds exactly one spent credit; its ledger rows
+  alternate spend (delta -1, even ``ticket_seq``) and refund (+1, odd), and the last one is a spend
+  exactly when the ticket is resolved (the ledger's CHECK and UNIQUE constraints hold);
+- adjustments carry no ticket and a reason;
+- each ticket has a "created" history row and one "changed" row per status change.
+"""
+
+import contextlib
+import datetime
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contracts.cycles import cycle_containing
+from contracts.models import Contract, CreditEntry
+from customers.models import Account, Contact
+from desk.models import Department
+from plans.models import SupportPlan
+from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+from tickets.choices import Priority, Status
+from tickets.models import Ticket
+
+BATCH = 2000
+SEED = 7
+TARGETS = {  # response, resolution (minutes)
+    Priority.LOW: (8 * 60, 5 * 24 * 60),
+    Priority.MEDIUM: (4 * 60, 3 * 24 * 60),
+    Priority.HIGH: (60, 8 * 60),
+    Priority.URGENT: (30, 4 * 60),
+}
+PRIORITY_WEIGHTS = [
+    (Priority.LOW, 30),
+    (Priority.MEDIUM, 45),
+    (Priority.HIGH, 20),
+    (Priority.URGENT, 5),
+]
+RECENT_STATUSES = [
+    (Status.OPEN, 30),
+    (Status.IN_PROGRESS, 20),
+    (Status.ON_HOLD, 5),
+    (Status.WAITING_ON_CUSTOMER, 5),
+    (Status.RESOLVED, 30),
+    (Status.CLOSED, 10),
+]
+OLD_STATUSES = [
+    (Status.OPEN, 2),
+    (Status.IN_PROGRESS, 1),
+    (Status.RESOLVED, 30),
+    (Status.CLOSED, 67),
+]
+PLAN_SHAPES = [  # name, plan type, cycle, limit
+    ("Premium unlimited", "unlimited", "", None),
+    ("Enterprise unlimited", "unlimited", "", None),
+    ("Basic 5 / week", "ticket_based", "weekly", 5),
+    ("Standard 20 / month", "ticket_based", "monthly", 20),
+    ("Business 50 / quarter", "ticket_based", "quarterly", 50),
+    ("Starter 50 / year", "ticket_based", "yearly", 50),
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    tickets: int = 100_000
+    accounts: int = 5_000
+    contracts: int = 10_000
+    ledger: int = 300_000
+
+
+@dataclass
+class Desk:
+    """Handles on the built desk that the measurements need."""
+
+    administrator: object
+    agent: object
+    counts: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    phases: dict = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _stored_timestamps(*models):
+    """Let bulk inserts keep the timestamps we give instead of auto_now/auto_now_add."""
+    saved = []
+    for model in models:
+        for f in model._meta.concrete_fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                saved.append((f, f.auto_now, f.auto_now_add))
+                f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _history_rows(model, instances, *, when, kind="+", user_id=None, **overrides):
+    """Rows of ``model``'s simple_history table, as simple_history would have written them."""
+    history = model.history.model
+    names = [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
+    own = {f.attname for f in model._meta.concrete_fields}
+    rows = []
+    for obj in instances:
+        values = {name: getattr(obj, name) for name in names if name in own}
+        values.update(overrides)
+        rows.append(
+            history(
+                **values,
+                history_date=when(obj),
+                history_type=kind,
+                history_user_id=user_id,
+                history_change_reason=None,
+            )
+        )
+    return rows
+
+
+def insert(model, objs) -> list:
+    """Insert ``objs`` fast: COPY on PostgreSQL (ids assigned here), ``bulk_create`` elsewhere.
+
+    ``bulk_create`` spends most of its time preparing values in Python; COPY takes the rows as
+    they are, which makes the 100,000-ticket desk build in well under the 3-minute target.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    meta = model._meta
+    table, pk = meta.db_table, meta.pk
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX({qn(pk.column)}), 0) FROM {qn(table)}")
+        next_id = cursor.fetchone()[0]
+        for obj in objs:
+            if obj.pk is None:
+                next_id += 1
+                obj.pk = next_id
+            obj._state.adding = False
+        fields = meta.concrete_fields
+        columns = ", ".join(qn(f.column) for f in fields)
+        attnames = [f.attname for f in fields]
+        with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([getattr(obj, name) for name in attnames])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, pk.column, next_id]
+        )
+    return objs
+
+
+def insert_dicts(model, rows) -> None:
+    """Insert plain dicts (attname -> value); the fastest path for the biggest tables."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create((model(**row) for row in rows), batch_size=BATCH)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    attnames = [f.attname for f in fields]
+    sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row.get(name) for name in attnames])
+
+
+class Builder:
+    def __init__(self, sizes: Sizes, *, log=print):
+        self.sizes = sizes
+        self.rng = random.Random(SEED)
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.log = log
+        self.phases: dict[str, float] = {}
+
+    def _phase(self, name, started):
+        self.phases[name] = round(time.perf_counter() - started, 2)
+        self.log(f"  {name}: {self.phases[name]:.1f} s")
+
+    def build(self) -> Desk:
+        started = time.perf_counter()
+        with transaction.atomic(), _stored_timestamps(Ticket, Contract, Account, SupportPlan, SLA):
+            t = time.perf_counter()
+            self._people_and_settings()
+            self._phase("departments, users, SLAs, plans", t)
+            t = time.perf_counter()
+            self._accounts()
+            self._phase("accounts and contacts", t)
+            t = time.perf_counter()
+            self._contracts()
+            self._phase("contracts", t)
+            t = time.perf_counter()
+            self._tickets()
+            self._phase("tickets", t)
+            t = time.perf_counter()
+            self._ledger_and_history()
+            self._phase("credit ledger and history", t)
+        t = time.perf_counter()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self._phase("analyze", t)
+        return Desk(
+            administrator=self.administrator,
+            agent=self.agent,
+            counts=self._counts(),
+            seconds=round(time.perf_counter() - started, 1),
+            phases=self.phases,
+        )
+
+    def _counts(self):
+        return {
+            "departments": Department.objects.count(),
+            "users": get_user_model().objects.count(),
+            "slas": SLA.objects.count(),
+            "plans": SupportPlan.objects.count(),
+            "accounts": Account.objects.count(),
+            "contacts": Contact.objects.count(),
+            "contracts": Contract.objects.count(),
+            "tickets": Ticket.objects.count(),
+            "ledger": CreditEntry.objects.count(),
+            "ticket_history": Ticket.history.model.objects.count(),
+        }
+
+    # -- people, SLAs and plans ------------------------------------------------------------------
+
+    def _people_and_settings(self):
+        User = get_user_model()
+        self.departments = Department.objects.bulk_create(
+            [
+                Department(name="Support", contracts_enabled=True),
+                Department(name="Hardware", contracts_enabled=True),
+                Department(name="Billing", contracts_enabled=True),
+                Department(name="Sales", contracts_enabled=False),
+            ]
+        )
+        self.enabled = [d for d in self.departments if d.contracts_enabled]
+        password = "!"  # unusable: the benchmark signs in with force_login
+        self.administrator = User.objects.create(
+            username="bench-admin", first_name="Ada", last_name="Admin", password=password
+        )
+        self.agent = User.objects.create(
+            username="bench-agent", first_name="Alex", last_name="Agent", password=password
+        )
+        agents = User.objects.bulk_create(
+            User(username=f"agent{i}", first_name="Agent", last_name=str(i), password=password)
+            for i in range(40)
+        )
+        groups = {g.name: g for g in Group.objects.filter(name__in=["Administrators", "Agents"])}
+        Membership = User.groups.through
+        Membership.objects.bulk_create(
+            [Membership(user_id=self.administrator.pk, group_id=groups["Administrators"].pk)]
+            + [
+                Membership(user_id=u.pk, group_id=groups["Agents"].pk)
+                for u in [self.agent, *agents]
+            ]
+        )
+        Members = Department.members.through
+        self.agents_by_dept = defaultdict(list)
+        rows = [
+            Members(department_id=d.pk, user_id=self.administrator.pk) for d in self.departments
+        ]
+        rows.append(Members(department_id=self.departments[0].pk, user_id=self.agent.pk))
+        self.agents_by_dept[self.departments[0].pk].append(self.agent.pk)
+        for i, user in enumerate(agents):
+            dept = self.departments[i % len(self.departments)]
+            rows.append(Members(department_id=dept.pk, user_id=user.pk))
+            self.agents_by_dept[dept.pk].append(user.pk)
+        Members.objects.bulk_create(rows)
+
+        slas = []
+        for dept in self.departments:
+            for name, hours in (("Gold", "24x7"), ("Silver", "weekly"), ("Bronze", "weekly")):
+                slas.append(
+                    SLA(
+                        department=dept,
+                        name=f"{name} {dept.name}",
+                        business_hours=hours,
+                        time_zone="UTC",
+                        created_at=self.now,
+                        updated_at=self.now,
+                    )
+                )
+        slas = SLA.objects.bulk_create(slas)
+        SLATarget.objects.bulk_create(
+            SLATarget(sla=sla, priority=p, response_minutes=r, resolution_minutes=s)
+            for sla in slas
+            for p, (r, s) in TARGETS.items()
+        )
+        WorkingPeriod.objects.bulk_create(
+            WorkingPeriod(
+                sla=sla, weekday=day, start_time=datetime.time(9), end_time=datetime.time(18)
+            )
+            for sla in slas
+            if sla.business_hours == "weekly"
+            for day in range(5)
+        )
+        levels = []
+        for sla in slas:
+            levels.append(
+                EscalationLevel(
+                    sla=sla, level=1, target="response", offset_minutes=0, action="notify"
+                )
+            )
+            levels.append(
+                EscalationLevel(
+                    sla=sla,
+                    level=2,
+                    target="resolution",
+                    offset_minutes=60,
+                    action="raise_priority",
+                )
+            )
+        levels = EscalationLevel.objects.bulk_create(levels)
+        Notify = EscalationLevel.notify_users.through
+        Notify.objects.bulk_create(
+            Notify(escalationlevel_id=level.pk, user_id=self.administrator.pk)
+            for level in levels
+            if level.action == "notify"
+        )
+        SLA.history.model.objects.bulk_create(_history_rows(SLA, slas, when=lambda o: o.created_at))
+        self.slas_by_dept = defaultdict(list)
+        for sla in slas:
+            self.slas_by_dept[sla.department_id].append(sla)
+        self.targets = dict(TARGETS)
+
+        plans = []
+        for dept in self.departments:
+            dept_slas = self.slas_by_dept[dept.pk]
+            for i, (name, plan_type, cycle, limit) in enumerate(PLAN_SHAPES):
+                plans.append(
+                    SupportPlan(
+                        department=dept,
+                        name=name,
+                        plan_type=plan_type,
+                        credit_cycle=cycle,
+                        credit_limit=limit,
+                        sla=dept_slas[i % len(dept_slas)],
+                        created_at=self.now,
+                        updated_at=self.now,
+                    )
+                )
+        plans = SupportPlan.objects.bulk_create(plans)
+        SupportPlan.history.model.objects.bulk_create(
+            _history_rows(SupportPlan, plans, when=lambda o: o.created_at)
+        )
+        self.plans_by_dept = defaultdict(list)
+        for plan in plans:
+            self.plans_by_dept[plan.department_id].append(plan)
+        self.plans = {plan.pk: plan for plan in plans}
+
+    # -- customers -------------------------------------------------------------------------------
+
+    def _accounts(self):
+        n = self.sizes.accounts
+        accounts = Account.objects.bulk_create(
+            (
+                Account(
+                    name=f"Account {i:05d}",
+                    website=f"https://account{i}.example.com",
+                    created_at=self.now - datetime.timedelta(days=1200),
+                )
+                for i in range(n)
+            ),
+            batch_size=BATCH,
+        )
+        contacts = Contact.objects.bulk_create(
+            (
+                Contact(
+                    account=account,
+                    first_name=f"Contact{j}",
+                    last_name=f"Person {account.pk}",
+                    email=f"c{j}.{account.pk}@example.com",
+                )
+                for account in accounts
+                for j in range(2)
+            ),
+            batch_size=BATCH,
+        )
+        self.accounts = accounts
+        self.contacts_by_account = defaultdict(list)
+        for contact in contacts:
+            self.contacts_by_account[contact.account_id].append(contact.pk)
+
+    # -- contracts -------------------------------------------------------------------------------
+
+    def _contract_period(self, slot: int):
+        """Contract 0 of an account: active or expired; contract 1: mostly active."""
+        rng, today = self.rng, self.today
+        roll = rng.random()
+        if slot == 0:
+            kind = "active" if roll < 0.5 else "expired"
+        else:
+            kind = "active" if roll < 0.7 else ("upcoming" if roll < 0.85 else "expired")
+        if kind == "active":
+            start = today - datetime.timedelta(days=rng.randint(0, 700))
+            end = max(start + datetime.timedelta(days=729), today + datetime.timedelta(days=1))
+            end = min(end, today + datetime.timedelta(days=rng.randint(1, 365)))
+        elif kind == "expired":
+            start = today - datetime.timedelta(days=rng.randint(400, 1000))
+            end = start + datetime.timedelta(days=364)
+        else:
+            start = today + datetime.timedelta(days=rng.randint(1, 60))
+            end = start + datetime.timedelta(days=364)
+        return start, end
+
+    def _contracts(self):
+        rng = self.rng
+        owner_pool = [self.administrator.pk, self.agent.pk]
+        contracts = []
+        per_account = max(1, self.sizes.contracts // max(1, len(self.accounts)))
+        extra = self.sizes.contracts - per_account * len(self.accounts)
+        number = 0
+        for i, account in enumerate(self.accounts):
+            slots = per_account + (1 if i < extra else 0)
+            first = i % len(self.departments)
+            for slot in range(slots):
+                dept = self.departments[(first + slot) % len(self.departments)]
+                if not dept.contracts_enabled and rng.random() < 0.8:
+                    dept = self.enabled[slot % len(self.enabled)]
+                plan = rng.choice(self.plans_by_dept[dept.pk])
+                start, end = self._contract_period(min(slot, 1))
+                notify = 14 if rng.random() < 0.5 else None
+                sent = (
+                    end if notify and end - datetime.timedelta(days=notify) < self.today else None
+                )
+                number += 1
+                contracts.append(
+                    Contract(
+                        owner_id=rng.choice(owner_pool),
+                        name=f"{account.name} support {slot + 1}",
+                        contract_number=f"B-{number:06d}",
+                        product_name=rng.choice(["Desk", "Mail", "Cloud", ""]),
+                        account_id=account.pk,
+                        start_date=start,
+                        end_date=end,
+                        support_plan_id=plan.pk,
+                        notify_days_before=notify,
+                        expiry_notice_sent_for=sent,
+                        created_at=timezone.make_aware(
+                            datetime.datetime.combine(start, datetime.time(9))
+                        )
+                        - datetime.timedelta(days=7),
+                        updated_at=self.now,
+                    )
+                )
+        contracts = insert(Contract, contracts)
+        Notify = Contract.notify_users.through
+        Notify.objects.bulk_create(
+            (
+                Notify(contract_id=c.pk, user_id=c.owner_id)
+                for c in contracts
+                if c.notify_days_before is not None
+            ),
+            batch_size=BATCH,
+        )
+        insert(
+            Contract.history.model,
+            _history_rows(Contract, contracts, when=lambda o: o.created_at, user_id=None),
+        )
+        self.contracts = contracts
+        self.contracts_by_account = defaultdict(list)
+        for contract in contracts:
+            self.contracts_by_account[contract.account_id].append(contract)
+
+    # -- tickets ---------------------------------------------------------------------------------
+
+    def _ticket_time(self, contract):
+        """A creation time inside the contract's period (and before now), or in the last 3 years."""
+        rng = self.rng
+        now = self.now
+        if contract is None:
+            return now - datetime.timedelta(seconds=rng.randint(60, 3 * 365 * 86400))
+        start = timezone.make_aware(datetime.datetime.combine(contract.start_date, datetime.time()))
+        end = min(
+            now,
+            timezone.make_aware(datetime.datetime.combine(contract.end_date, datetime.time(23))),
+        )
+        # Skew towards the recent end so that a fair share of tickets is still being worked on.
+        span = (end - start).total_seconds()
+        return end - datetime.timedelta(seconds=span * rng.random() ** 2)
+
+    def _tickets(self):
+        rng, now = self.rng, self.now
+        tickets = []
+        for i in range(self.sizes.tickets):
+            account = self.accounts[rng.randrange(len(self.accounts))]
+            live = [c for c in self.contracts_by_account[account.pk] if c.start_date <= self.today]
+            contract = rng.choice(live) if live and rng.random() < 0.9 else None
+            if contract is not None:
+                plan = self.plans[contract.support_plan_id]
+                dept_id, sla = plan.department_id, plan.sla
+            else:
+                dept_id, sla = self.departments[i % len(self.departments)].pk, None
+            created = self._ticket_time(contract)
+            recent = now - created < datetime.timedelta(days=14)
+            status = _weighted(rng, RECENT_STATUSES if recent else OLD_STATUSES)
+            priority = _weighted(rng, PRIORITY_WEIGHTS)
+            response_due = resolution_due = None
+            if sla is not None:
+                respond, resolve = self.targets[priority]
+                response_due = created + datetime.timedelta(minutes=respond)
+                resolution_due = created + datetime.timedelta(minutes=resolve)
+            resolved = status in Status.resolved_kinds()
+            resolved_at = (
+                min(now, created + datetime.timedelta(minutes=rng.randint(30, 5 * 24 * 60)))
+                if resolved
+                else None
+            )
+            responded = (
+                created + datetime.timedelta(minutes=rng.randint(5, 240))
+                if status != Status.OPEN
+                else None
+            )
+            assignees = self.agents_by_dept[dept_id]
+            tickets.append(
+                Ticket(
+                    subject=f"Synthetic ticket {i}",
+                    description="Generated by the benchmark.",
+                    account_id=account.pk,
+                    contact_id=rng.choice(self.contacts_by_account[account.pk]),
+                    department_id=dept_id,
+                    product_name=contract.product_name if contract else "",
+                    priority=priority,
+                    status=status,
+                    assignee_id=rng.choice(assignees) if assignees and rng.random() < 0.9 else None,
+                    created_by_id=self.agent.pk,
+                    contract_id=contract.pk if contract else None,
+                    sla=sla,
+                    response_due_at=response_due,
+                    resolution_due_at=resolution_due,
+                    first_responded_at=min(responded, now) if responded else None,
+                    on_hold_since=(
+                        min(now, created + datetime.timedelta(hours=1))
+                        if status in Status.on_hold_kinds()
+                        else None
+                    ),
+                    resolved_at=resolved_at,
+                    created_at=created,
+                    updated_at=resolved_at or created,
+                )
+            )
+        self.tickets = insert(Ticket, tickets)
+
+    # -- credit ledger and history ---------------------------------------------------------------
+
+    def _cycle(self, contract, when: datetime.datetime):
+        plan = self.plans[contract.support_plan_id]
+        if plan.plan_type != "ticket_based":
+            return None, None
+        cycle = cycle_containing(
+            anchor=contract.start_date,
+            contract_end=contract.end_date,
+            cycle=plan.credit_cycle,
+            day=timezone.localdate(when),
+        )
+        return cycle.start, cycle.end
+
+    def _ledger_and_history(self):
+        rng = self.rng
+        contracts = {c.pk: c for c in self.contracts}
+        adjustments = min(self.sizes.ledger // 50, self.sizes.ledger)
+        budget = self.sizes.ledger - adjustments
+        # Status changes per ticket: a chain of (kind, at) the ledger and history both follow.
+        chains: dict[int, list] = {}
+        contracted = [t for t in self.tickets if t.contract_id is not None]
+        for t in contracted:
+            chains[t.pk] = ["spend"] if t.status in Status.resolved_kinds() else []
+        used = sum(len(c) for c in chains.values())
+        if used > budget:  # a tiny ledger: drop spends from the oldest tickets (they lose them)
+            budget = used
+        i = 0
+        while used + 2 <= budget and contracted:
+            t = contracted[i % len(contracted)]
+            chain = chains[t.pk]
+            # Open tickets: resolved then reopened; resolved ones: reopened then resolved again.
+            chain[:0] = ["spend", "refund"]
+            used += 2
+            i += 1
+
+        entries, history_changes = [], []
+        for t in contracted:
+            chain = chains[t.pk]
+            if not chain:
+                continue
+            contract = contracts[t.contract_id]
+            end = t.resolved_at or self.now
+            step = max(datetime.timedelta(minutes=5), (end - t.created_at) / (len(chain) + 1))
+            at = t.created_at
+            last_cycle = (None, None)
+            for seq, kind in enumerate(chain):
+                at = at + step
+                if kind == "spend":
+                    when = t.resolved_at if seq == len(chain) - 1 and t.resolved_at else at
+                    last_cycle = self._cycle(contract, when)
+                    cycle = last_cycle
+                else:
+                    when = at
+                    cycle = last_cycle
+                entries.append(
+                    {
+                        "contract_id": contract.pk,
+                        "ticket_id": t.pk,
+                        "ticket_seq": seq,
+                        "kind": kind,
+                        "delta": -1 if kind == "spend" else 1,
+                        "cycle_start": cycle[0],
+                        "cycle_end": cycle[1],
+                        "created_by_id": t.assignee_id,
+                        "reason": "",
+                        "created_at": when,
+                    }
+                )
+                history_changes.append(
+                    (t, Status.RESOLVED if kind == "spend" else Status.OPEN, when)
+                )
+        ticket_based = [
+            c for c in self.contracts if self.plans[c.support_plan_id].plan_type == "ticket_based"
+        ]
+        for _ in range(adjustments if ticket_based else 0):
+            contract = rng.choice(ticket_based)
+            start = timezone.make_aware(
+                datetime.datetime.combine(contract.start_date, datetime.time(10))
+            )
+            when = min(self.now, start + datetime.timedelta(days=rng.randint(0, 300)))
+            cycle = self._cycle(contract, when)
+            entries.append(
+                {
+                    "contract_id": contract.pk,
+                    "kind": "adjustment",
+                    "delta": rng.choice([-2, -1, 1, 2, 5]),
+                    "cycle_start": cycle[0],
+                    "cycle_end": cycle[1],
+                    "created_by_id": self.administrator.pk,
+                    "reason": "Goodwill credit",
+                    "created_at": when,
+                }
+            )
+        insert_dicts(CreditEntry, entries)
+        del entries
+        # Tickets without a contract that were resolved still changed status once.
+        for t in self.tickets:
+            if t.contract_id is None and t.resolved_at:
+                history_changes.append((t, t.status, t.resolved_at))
+
+        history = Ticket.history.model
+        names = [f.attname for f in Ticket._meta.concrete_fields]
+        rows = []
+        for t in self.tickets:
+            values = {name: getattr(t, name) for name in names}
+            values.update(
+                status=Status.OPEN,
+                resolved_at=None,
+                history_date=t.created_at,
+                history_type="+",
+                history_user_id=self.agent.pk,
+            )
+            rows.append(values)
+        for t, status, when in history_changes:
+            values = {name: getattr(t, name) for name in names}
+            values.update(
+                status=status,
+                resolved_at=when if status in Status.resolved_kinds() else None,
+                updated_at=when,
+                history_date=when,
+                history_type="~",
+                history_user_id=t.assignee_id,
+            )
+            rows.append(values)
+        insert_dicts(history, rows)
+
+
+def build_desk(sizes: Sizes, *, log=print) -> Desk:
+    return Builder(sizes, log=log).build()

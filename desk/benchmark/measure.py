@@ -1,0 +1,259 @@
+"""Time every page, the credit spend/refund and the scheduled work on the built desk.
+
+Server time is measured around ``django.test.Client`` requests (URL resolution, middleware, view,
+queries, template rendering; no network). Each page gets a warm-up request, then ``requests``
+timed requests; its query count comes from one more request under ``CaptureQueriesContext``.
+"""
+
+import datetime
+import importlib
+import math
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contracts.models import Contract, CreditEntry
+from plans.models import SupportPlan
+from tickets.choices import Status
+from tickets.models import Ticket
+
+PAGE_MS = 50
+OVERVIEW_MS = 100
+PAGE_QUERIES = 15
+STATUS_CHANGE_MS = 10
+SCHEDULED_S = 5
+BUILD_S = 180
+TARGETS = {
+    "page_median_ms": PAGE_MS,
+    "page_queries": PAGE_QUERIES,
+    "overview_median_ms": OVERVIEW_MS,
+    "status_change_median_ms": STATUS_CHANGE_MS,
+    "scheduled_work_s": SCHEDULED_S,
+    "build_s": BUILD_S,
+}
+# The scheduled command's two jobs, timed if their modules exist yet.
+SCHEDULED_JOBS = [
+    ("escalations", "sla.escalations", "run", "now"),
+    ("expiry notices", "contracts.notices", "send_expiry_notices", "today"),
+]
+
+
+@dataclass
+class Figure:
+    name: str
+    kind: str  # page, operation, job, build
+    url: str = ""
+    status: int | str = ""
+    samples: int = 0
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    target_ms: float | None = None
+    target_queries: int | None = None
+    passed: bool | None = None
+    note: str = ""
+    slowest_sql: list = field(default_factory=list)
+
+    def judge(self):
+        if self.median_ms is None:
+            self.passed = None
+            return self
+        ok = self.target_ms is None or self.median_ms < self.target_ms
+        if self.target_queries is not None and self.queries is not None:
+            ok = ok and self.queries < self.target_queries
+        self.passed = ok
+        return self
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _p95(values):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _slowest(captured, n=3):
+    rows = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
+    return [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:600]} for q in rows[:n]]
+
+
+def time_page(client, name, url, *, requests, target_ms=PAGE_MS) -> Figure:
+    figure = Figure(
+        name=name, kind="page", url=url, target_ms=target_ms, target_queries=PAGE_QUERIES
+    )
+    try:
+        response = client.get(url)  # warm-up
+    except Exception as error:  # a page that crashes is a figure too, not the end of the run
+        figure.status, figure.note = "error", f"{type(error).__name__}: {error}"[:300]
+        return figure
+    figure.status = response.status_code
+    if response.status_code != 200:
+        figure.note = "page not built yet" if response.status_code == 404 else ""
+        return figure
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    figure.samples = len(samples)
+    figure.median_ms = round(statistics.median(samples), 1)
+    figure.p95_ms = round(_p95(samples), 1)
+    figure.queries = len(captured.captured_queries)
+    figure.slowest_sql = _slowest(captured)
+    return figure.judge()
+
+
+def _samples(desk):
+    """The records the pages show: the busiest ticket, contract, account and plan of the desk."""
+    busiest = (
+        CreditEntry.objects.filter(
+            ticket__isnull=False,
+            contract__support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED,
+            contract__support_plan__department__contracts_enabled=True,
+        )
+        .values("ticket")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "ticket")
+        .first()
+    )
+    ticket = Ticket.objects.select_related("contract").get(pk=busiest["ticket"])
+    plan_id = (
+        Contract.objects.filter(support_plan__department__contracts_enabled=True)
+        .values("support_plan")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "support_plan")
+        .first()["support_plan"]
+    )
+    return ticket, plan_id
+
+
+def measure_pages(desk, *, requests) -> list[Figure]:
+    admin, agent = Client(), Client()
+    admin.force_login(desk.administrator)
+    agent.force_login(desk.agent)
+    ticket, plan_id = _samples(desk)
+    today = timezone.localdate()
+    year_ago = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    overview = (
+        f"/settings/automation/support-plans/{plan_id}/"
+        f"?start={year_ago:%Y-%m-%d}&end={today:%Y-%m-%d}&group=month"
+    )
+    # Page 1000 of 50 rows on the full desk; the last page on a smaller one.
+    deep = max(1, min(1000, Ticket.objects.count() // 50))
+    pages = [
+        ("ticket list, first page (admin)", admin, "/tickets/", PAGE_MS),
+        ("ticket list, first page (agent)", agent, "/tickets/", PAGE_MS),
+        ("ticket list, filtered (status=open)", admin, "/tickets/?status=open", PAGE_MS),
+        (f"ticket list, deep page (page={deep})", admin, f"/tickets/?page={deep}", PAGE_MS),
+        ("ticket detail with contract panel", admin, f"/tickets/{ticket.pk}/", PAGE_MS),
+        ("account detail", admin, f"/customers/{ticket.account_id}/", PAGE_MS),
+        ("contract list", admin, "/contracts/", PAGE_MS),
+        ("contract detail", admin, f"/contracts/{ticket.contract_id}/", PAGE_MS),
+        ("support plan list", admin, "/settings/automation/support-plans/", PAGE_MS),
+        ("support plan overview (a year by month)", admin, overview, OVERVIEW_MS),
+        ("SLA list", admin, "/settings/automation/slas/", PAGE_MS),
+    ]
+    return [
+        time_page(client, name, url, requests=requests, target_ms=target)
+        for name, client, url, target in pages
+    ]
+
+
+def measure_status_changes(*, requests) -> list[Figure]:
+    """Resolve then reopen open tickets of ticket-based contracts: a credit spend, then a refund."""
+    from tickets.services import ticket_change_status
+
+    candidates = list(
+        Ticket.objects.filter(
+            status=Status.OPEN,
+            sla_exemption="",
+            contract__support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED,
+        ).order_by("pk")[: requests + 2]
+    )
+    figures = []
+    timings = {"resolve": [], "reopen": []}
+    queries = {}
+    for i, ticket in enumerate(candidates):
+        for op, status in (("resolve", Status.RESOLVED), ("reopen", Status.OPEN)):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                ticket_change_status(ticket=ticket, status=status)
+                elapsed = (time.perf_counter() - started) * 1000
+            if i >= 2:  # the first two are the warm-up
+                timings[op].append(elapsed)
+                queries[op] = len(captured.captured_queries)
+    for op, label in (("resolve", "resolve a ticket (spend)"), ("reopen", "reopen it (refund)")):
+        values = timings[op]
+        figure = Figure(name=label, kind="operation", target_ms=STATUS_CHANGE_MS)
+        if values:
+            figure.samples = len(values)
+            figure.median_ms = round(statistics.median(values), 2)
+            figure.p95_ms = round(_p95(values), 2)
+            figure.queries = queries[op]
+            figure.status = 200
+        else:
+            figure.note = "no open ticket under a ticket-based contract"
+        figures.append(figure.judge())
+    return figures
+
+
+def measure_scheduled_work() -> list[Figure]:
+    figures = []
+    for label, module_name, function_name, kwarg in SCHEDULED_JOBS:
+        figure = Figure(name=f"scheduled: {label}", kind="job", target_ms=SCHEDULED_S * 1000)
+        figure.url = f"{module_name}.{function_name}"
+        try:
+            job = getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError):
+            figure.status, figure.note = "missing", "function not written yet"
+            figures.append(figure)
+            continue
+        value = timezone.now() if kwarg == "now" else timezone.localdate()
+        runs = []
+        try:
+            for _ in range(2):  # the first run does the work, the second finds nothing new
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    job(**{kwarg: value})
+                    runs.append(((time.perf_counter() - started) * 1000, captured))
+        except Exception as error:
+            figure.status, figure.note = "error", f"{type(error).__name__}: {error}"[:300]
+            figures.append(figure)
+            continue
+        (first_ms, first), (second_ms, _) = runs
+        figure.status = 200
+        figure.samples = 1
+        figure.median_ms = round(first_ms, 1)
+        figure.p95_ms = round(first_ms, 1)
+        figure.queries = len(first.captured_queries)
+        figure.slowest_sql = _slowest(first)
+        figure.note = f"second run {second_ms:.0f} ms"
+        figures.append(figure.judge())
+    return figures
+
+
+def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
+    log("Timing pages…")
+    figures = measure_pages(desk, requests=requests)
+    log("Timing resolve and reopen…")
+    figures += measure_status_changes(requests=requests)
+    log("Timing the scheduled work…")
+    figures += measure_scheduled_work()
+    build = Figure(
+        name="build the data set",
+        kind="build",
+        status=200,
+        samples=1,
+        median_ms=desk.seconds * 1000,
+        target_ms=BUILD_S * 1000,
+    )
+    return [build.judge(), *figures]

@@ -1,7 +1,38 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Contract, CreditEntry
+
+
+class ContractAdminForm(forms.ModelForm):
+    """The back office obeys the same rules as the pages: an active plan, no same-SLA overlap."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "owner",
+            "name",
+            "contract_number",
+            "product_name",
+            "account",
+            "start_date",
+            "end_date",
+            "support_plan",
+            "notify_users",
+            "notify_days_before",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        plan_changed = self.instance.pk is None or "support_plan" in self.changed_data
+        found = services.contract_rule_errors(
+            self.instance, plan_changed=plan_changed, errors={name: [] for name in self.errors}
+        )
+        for name, errors in found.items():
+            for error in errors:
+                self.add_error(name if name in self.fields else None, error)
 
 
 class CreditEntryInline(admin.TabularInline):
@@ -27,6 +58,7 @@ class CreditEntryInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
+    form = ContractAdminForm
     list_display = [
         "contract_number",
         "name",

@@ -51,19 +51,15 @@ def _overlapping(contract: Contract):
     )
 
 
-def _validate(contract: Contract, *, plan_changed: bool, notify_users) -> None:
-    errors: dict[str, list] = {}
-    try:
-        contract.full_clean()
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
+def contract_rule_errors(contract: Contract, *, plan_changed: bool, errors=None) -> dict:
+    """The rules across contracts: an active plan, and no same-SLA overlap for the account.
+
+    Used by the services (under the account lock) and by the admin form; returns the errors
+    by field, adding to ``errors`` (field errors already found skip the checks they affect).
+    """
+    errors = {} if errors is None else errors
     if plan_changed and contract.support_plan_id and not contract.support_plan.is_active:
         errors.setdefault("support_plan", []).append(PLAN_NOT_ACTIVE)
-    has_users = bool(notify_users)
-    if contract.notify_days_before is not None and not has_users:
-        errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
-    if has_users and contract.notify_days_before is None:
-        errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
     if (
         "start_date" not in errors
         and "end_date" not in errors
@@ -72,13 +68,29 @@ def _validate(contract: Contract, *, plan_changed: bool, notify_users) -> None:
         and contract.account_id
         and contract.support_plan_id
     ):
-        # Serialise writers per account: the overlap check below reads, the save writes.
-        Account.objects.select_for_update().filter(pk=contract.account_id).first()
         clash = _overlapping(contract).first()
         if clash is not None:
             errors.setdefault("start_date", []).append(
                 ValidationError(PERIOD_OVERLAPS, params={"contract": clash})
             )
+    return errors
+
+
+def _validate(contract: Contract, *, plan_changed: bool, notify_users) -> None:
+    errors: dict[str, list] = {}
+    try:
+        contract.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    has_users = bool(notify_users)
+    if contract.notify_days_before is not None and not has_users:
+        errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
+    if has_users and contract.notify_days_before is None:
+        errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
+    if contract.account_id:
+        # Serialise writers per account: the overlap check reads, the save then writes.
+        Account.objects.select_for_update().filter(pk=contract.account_id).first()
+    contract_rule_errors(contract, plan_changed=plan_changed, errors=errors)
     if errors:
         raise ValidationError(errors)
 

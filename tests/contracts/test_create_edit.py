@@ -285,3 +285,33 @@ def test_edit_shows_the_current_values(admin_client, plan):
     response = admin_client.get(edit_url(contract))
     assert response.status_code == 200
     assert contract.contract_number in response.content.decode()
+
+
+# --- back office --------------------------------------------------------------------------
+
+
+def test_admin_refuses_an_overlap_and_an_inactive_plan(administrator, account, plan):
+    admin_client = signed_in(f.UserFactory(username="boss", is_staff=True, is_superuser=True))
+    today = timezone.localdate()
+    f.ContractFactory(account=account, support_plan=plan, start_date=today)
+    retired = f.SupportPlanFactory(department=plan.department, is_active=False, name="Old")
+    url = reverse("admin:contracts_contract_add")
+    data = {
+        "owner": administrator.pk,
+        "name": "Back office",
+        "contract_number": "BO-1",
+        "account": account.pk,
+        "start_date": today.isoformat(),
+        "end_date": (today + datetime.timedelta(days=30)).isoformat(),
+        "support_plan": plan.pk,
+        "credit_entries-TOTAL_FORMS": "0",
+        "credit_entries-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "start_date" in response.context["adminform"].form.errors
+    response = admin_client.post(url, {**data, "support_plan": retired.pk})
+    assert response.context["adminform"].form.errors["support_plan"] == [
+        str(services.PLAN_NOT_ACTIVE)
+    ]
+    assert Contract.objects.count() == 1

@@ -1,0 +1,190 @@
+"""Flat query counts: every list and detail page runs as many queries for 3 rows as for 30.
+
+An N+1 (a query per row) makes the second count larger, so it can never come back unnoticed.
+Each page is requested once to warm up (session, content types), then counted. A page whose URL
+does not resolve yet is skipped with the reason, so the suite stays green while it is built.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from contracts import credits
+from tests import factories as f
+from tickets.choices import Priority, Status
+from tickets.services import ticket_change_status
+
+pytestmark = pytest.mark.django_db
+
+PRIORITIES = list(Priority.values)
+
+
+def count_queries(client, url: str) -> int:
+    try:
+        resolve(urlsplit(url).path)
+    except Resolver404:
+        pytest.skip(f"{url} does not resolve yet")
+    warm = client.get(url)
+    if warm.status_code == 404 and "?" in url:
+        pytest.skip(f"{url} answers 404: the page is not built yet")
+    assert warm.status_code == 200, (url, warm.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def ticket_based_plan(department, **kwargs):
+    return f.SupportPlanFactory(
+        department=department, ticket_based=True, credit_limit=1000, **kwargs
+    )
+
+
+def contract_in(department, *, plan=None, account=None):
+    return f.ContractFactory(
+        support_plan=plan or ticket_based_plan(department),
+        account=account or f.AccountFactory(),
+        owner=f.UserFactory(),
+        notify_days_before=14,
+    )
+
+
+def ticket_under(contract, department, *, status=Status.OPEN, i=0):
+    ticket = f.TicketFactory(
+        account=contract.account,
+        contact=f.ContactFactory(account=contract.account),
+        department=department,
+        contract=contract,
+        sla=contract.support_plan.sla,
+        priority=PRIORITIES[i % len(PRIORITIES)],
+        assignee=f.AgentFactory(departments=[department]),
+    )
+    if status != Status.OPEN:
+        ticket_change_status(ticket=ticket, status=status)
+    return ticket
+
+
+# -- lists: rows are added to the same page ---------------------------------------------------
+
+
+def add_tickets(department, n):
+    for i in range(n):
+        ticket_under(
+            contract_in(department), department, status=[Status.OPEN, Status.RESOLVED][i % 2], i=i
+        )
+    return "/tickets/"
+
+
+def add_open_tickets(department, n):
+    for i in range(n):
+        ticket_under(contract_in(department), department, i=i)
+    return "/tickets/?status=open"
+
+
+def add_contracts(department, n):
+    plan = ticket_based_plan(department)
+    for i in range(n):
+        contract = contract_in(department, plan=plan if i % 2 else None)
+        ticket_under(contract, department, status=Status.RESOLVED, i=i)
+    return "/contracts/"
+
+
+def add_plans(department, n):
+    for _ in range(n):
+        contract_in(department)
+        f.SupportPlanFactory(department=department)  # unlimited and unused
+    return "/settings/automation/support-plans/"
+
+
+def add_slas(department, n):
+    for _ in range(n):
+        sla = f.SLAFactory(department=department)
+        f.SupportPlanFactory(department=department, sla=sla)
+    return "/settings/automation/slas/"
+
+
+LISTS = {
+    "ticket list": add_tickets,
+    "ticket list, filtered": add_open_tickets,
+    "contract list": add_contracts,
+    "support plan list": add_plans,
+    "SLA list": add_slas,
+}
+
+
+@pytest.mark.parametrize("add_rows", LISTS.values(), ids=LISTS.keys())
+def test_list_page_queries_do_not_grow_with_rows(admin_client, department, add_rows):
+    url = add_rows(department, 3)
+    with_3 = count_queries(admin_client, url)
+    add_rows(department, 27)
+    with_30 = count_queries(admin_client, url)
+    assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"
+
+
+def test_agents_ticket_list_queries_do_not_grow_with_rows(agent_client, department):
+    with_3 = count_queries(agent_client, add_tickets(department, 3))
+    add_tickets(department, 27)
+    with_30 = count_queries(agent_client, "/tickets/")
+    assert with_30 == with_3
+
+
+# -- details: a record with 3 rows, another with 30 --------------------------------------------
+
+
+def ticket_with_changes(department, n):
+    """A ticket resolved and reopened until it has ``n`` ledger rows and history rows."""
+    ticket = ticket_under(contract_in(department), department)
+    for i in range(n):
+        ticket_change_status(ticket=ticket, status=Status.RESOLVED if i % 2 == 0 else Status.OPEN)
+    return f"/tickets/{ticket.pk}/"
+
+
+def account_with_contracts(department, n):
+    account = f.AccountFactory()
+    for i in range(n):
+        contract = contract_in(department, account=account)
+        f.ContactFactory(account=account)
+        ticket_under(contract, department, i=i)
+    return f"/customers/{account.pk}/"
+
+
+def contract_with_ledger(department, n):
+    contract = contract_in(department)
+    for i in range(n):
+        ticket_under(contract, department, status=Status.RESOLVED, i=i)
+        credits.adjust(contract=contract, delta=1, reason="Goodwill", by=contract.owner)
+    return f"/contracts/{contract.pk}/"
+
+
+def plan_with_usage(department, n):
+    """A plan with ``n`` contracts, each with a resolved ticket, seen over a year by month."""
+    plan = ticket_based_plan(department)
+    for i in range(n):
+        ticket_under(contract_in(department, plan=plan), department, status=Status.RESOLVED, i=i)
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=364)
+    return (
+        f"/settings/automation/support-plans/{plan.pk}/"
+        f"?start={start:%Y-%m-%d}&end={today:%Y-%m-%d}&group=month"
+    )
+
+
+DETAILS = {
+    "ticket detail": ticket_with_changes,
+    "account detail": account_with_contracts,
+    "contract detail": contract_with_ledger,
+    "support plan overview": plan_with_usage,
+}
+
+
+@pytest.mark.parametrize("record_with_rows", DETAILS.values(), ids=DETAILS.keys())
+def test_detail_page_queries_do_not_grow_with_rows(admin_client, department, record_with_rows):
+    with_3 = count_queries(admin_client, record_with_rows(department, 3))
+    url = record_with_rows(department, 30)
+    with_30 = count_queries(admin_client, url)
+    assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"

@@ -163,14 +163,19 @@ class SLAForm(forms.Form):
 class EscalationLevelForm(forms.Form):
     WHEN_BEFORE, WHEN_AFTER = "before", "after"
 
-    target = forms.ChoiceField(label=_("Target"), choices=EscalationLevel.Target.choices)
+    # Blank first choices, so that an untouched extra row submits what it started with.
+    target = forms.ChoiceField(
+        label=_("Target"), choices=[("", "---------"), *EscalationLevel.Target.choices]
+    )
     minutes = forms.IntegerField(label=_("Minutes"), min_value=0, initial=0)
     when = forms.ChoiceField(
         label=_("When"),
         choices=[(WHEN_BEFORE, _("before the due time")), (WHEN_AFTER, _("after the due time"))],
         initial=WHEN_AFTER,
     )
-    action = forms.ChoiceField(label=_("Action"), choices=EscalationLevel.Action.choices)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", "---------"), *EscalationLevel.Action.choices]
+    )
     notify_users = forms.ModelMultipleChoiceField(
         label=_("Users to notify"), queryset=None, required=False
     )

@@ -1,0 +1,224 @@
+import pytest
+from django.urls import reverse
+
+from sla import services
+from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+from tests import factories as f
+from tests.conftest import signed_in
+from tickets.choices import Priority
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("sla:sla_create")
+
+
+def valid_data(department, **overrides):
+    data = {
+        "name": "Office hours",
+        "department": department.pk,
+        "description": "",
+        "is_active": "on",
+        "business_hours": "weekly",
+        "time_zone": "Asia/Shanghai",
+        "holiday_list": "",
+        "levels-TOTAL_FORMS": "1",
+        "levels-INITIAL_FORMS": "0",
+        "levels-MIN_NUM_FORMS": "0",
+        "levels-MAX_NUM_FORMS": "1000",
+        # The untouched extra escalation row, as a browser submits it.
+        "levels-0-target": "",
+        "levels-0-minutes": "0",
+        "levels-0-when": "after",
+        "levels-0-action": "",
+    }
+    for priority in Priority.values:
+        data[f"{priority}_response_hours"] = "1"
+        data[f"{priority}_response_minutes"] = "0"
+        data[f"{priority}_resolution_hours"] = "8"
+        data[f"{priority}_resolution_minutes"] = "30"
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday"):
+        data[f"{day}_start"] = "09:00"
+        data[f"{day}_end"] = "18:00"
+    data.update(overrides)
+    return data
+
+
+def test_create_sla_with_targets_schedule_and_escalation(admin_client, department, agent):
+    data = valid_data(
+        department,
+        **{
+            "levels-0-target": "resolution",
+            "levels-0-minutes": "30",
+            "levels-0-when": "before",
+            "levels-0-action": "notify",
+            "levels-0-notify_users": [str(agent.pk)],
+        },
+    )
+    response = admin_client.post(CREATE, data)
+    sla = SLA.objects.get(name="Office hours")
+    assert response.status_code == 302 and response.url == sla.get_absolute_url()
+    assert sla.targets.get(priority=Priority.HIGH).resolution_minutes == 8 * 60 + 30
+    assert sla.working_periods.count() == 5
+    level = sla.escalation_levels.get()
+    assert (level.level, level.offset_minutes, list(level.notify_users.all())) == (1, -30, [agent])
+    page = admin_client.get(sla.get_absolute_url())
+    assert "8 h 30 min" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"high_response_hours": "-1"}, "high_response_hours", services.TARGET_NEGATIVE),
+        (
+            {"low_resolution_hours": "", "low_resolution_minutes": ""},
+            "low_resolution_hours",
+            services.TARGET_MISSING,
+        ),
+        (
+            {"urgent_response_hours": "9"},
+            "urgent_response_hours",
+            services.RESPONSE_AFTER_RESOLUTION,
+        ),
+        (
+            {
+                f"{d}_{e}": ""
+                for d in ("monday", "tuesday", "wednesday", "thursday", "friday")
+                for e in ("start", "end")
+            },
+            "business_hours",
+            services.SCHEDULE_EMPTY,
+        ),
+        ({"monday_end": "08:00"}, "monday_end", services.PERIOD_END_BEFORE_START),
+    ],
+)
+def test_bad_input_gets_a_message_and_saves_nothing(
+    admin_client, department, overrides, field, message
+):
+    response = admin_client.post(CREATE, valid_data(department, **overrides))
+    assert response.status_code == 200
+    assert str(message) in response.context["form"].errors[field]
+    assert str(message) in response.content.decode()
+    assert not SLA.objects.exists()
+    assert not SLATarget.objects.exists() and not WorkingPeriod.objects.exists()
+
+
+def test_reassign_level_needs_an_agent(admin_client, department):
+    data = valid_data(
+        department,
+        **{
+            "levels-0-target": "response",
+            "levels-0-minutes": "0",
+            "levels-0-when": "after",
+            "levels-0-action": "reassign",
+        },
+    )
+    response = admin_client.post(CREATE, data)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors["reassign_to"]
+    assert not SLA.objects.exists()
+
+
+def test_edit_keeps_levels_and_replaces_targets(admin_client, department, agent):
+    sla = f.SLAFactory(department=department)
+    EscalationLevel.objects.create(
+        sla=sla, level=1, target="response", action="reassign", reassign_to=agent
+    )
+    url = reverse("sla:sla_edit", args=[sla.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    data = valid_data(
+        department,
+        name="Renamed",
+        business_hours="24x7",
+        **{
+            "levels-TOTAL_FORMS": "1",
+            "levels-INITIAL_FORMS": "1",
+            "levels-0-target": "response",
+            "levels-0-minutes": "15",
+            "levels-0-when": "after",
+            "levels-0-action": "reassign",
+            "levels-0-reassign_to": str(agent.pk),
+        },
+    )
+    level_pk = sla.escalation_levels.get().pk
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    sla.refresh_from_db()
+    assert sla.name == "Renamed" and sla.business_hours == "24x7"
+    assert not sla.working_periods.exists()
+    level = sla.escalation_levels.get()
+    assert (level.pk, level.offset_minutes) == (level_pk, 15)
+
+
+def test_delete_refused_while_a_plan_uses_it(admin_client, department):
+    plan = f.SupportPlanFactory(department=department)
+    response = admin_client.post(reverse("sla:sla_delete", args=[plan.sla.pk]), follow=True)
+    assert SLA.objects.filter(pk=plan.sla.pk).exists()
+    assert "Deactivate it instead" in response.content.decode()
+
+
+def test_deactivate_reactivate_and_delete_unused(admin_client, department):
+    sla = f.SLAFactory(department=department)
+    admin_client.post(reverse("sla:sla_deactivate", args=[sla.pk]))
+    sla.refresh_from_db()
+    assert not sla.is_active
+    admin_client.post(reverse("sla:sla_reactivate", args=[sla.pk]))
+    sla.refresh_from_db()
+    assert sla.is_active
+    response = admin_client.post(reverse("sla:sla_delete", args=[sla.pk]))
+    assert response.status_code == 302 and not SLA.objects.filter(pk=sla.pk).exists()
+
+
+def test_agents_get_403_even_on_forged_posts(agent_client, department):
+    sla = f.SLAFactory(department=department)
+    for url in (reverse("sla:sla_list"), CREATE, reverse("sla:sla_edit", args=[sla.pk])):
+        assert agent_client.get(url).status_code == 403
+    assert agent_client.post(CREATE, valid_data(department)).status_code == 403
+    assert agent_client.post(reverse("sla:sla_delete", args=[sla.pk])).status_code == 403
+    assert agent_client.post(reverse("sla:sla_deactivate", args=[sla.pk])).status_code == 403
+    assert SLA.objects.get(pk=sla.pk).is_active
+
+
+def test_other_departments_sla_is_404(department, other_department):
+    manager = f.UserFactory(username="manager", departments=[department])
+    from django.contrib.auth.models import Permission
+
+    manager.user_permissions.add(Permission.objects.get(codename="manage_automation"))
+    client = signed_in(manager)
+    sla = f.SLAFactory(department=other_department)
+    assert client.get(reverse("sla:sla_detail", args=[sla.pk])).status_code == 404
+    assert client.post(reverse("sla:sla_delete", args=[sla.pk])).status_code == 404
+    # and another department is not offered in the form
+    response = client.post(CREATE, valid_data(other_department))
+    assert "department" in response.context["form"].errors
+
+
+def test_list_filters_by_department_and_active(admin_client, department, other_department):
+    f.SLAFactory(department=department, name="Gold")
+    f.SLAFactory(department=other_department, name="Silver", is_active=False)
+    url = reverse("sla:sla_list")
+    names = lambda r: [s.name for s in r.context["slas"]]  # noqa: E731
+    assert set(names(admin_client.get(url))) == {"Gold", "Silver"}
+    assert names(admin_client.get(url, {"department": department.pk})) == ["Gold"]
+    assert names(admin_client.get(url, {"is_active": "false"})) == ["Silver"]
+
+
+def test_list_and_detail_query_counts_stay_flat(
+    admin_client, department, django_assert_max_num_queries
+):
+    def make(n):
+        for _ in range(n):
+            sla = f.SLAFactory(department=department)
+            f.SupportPlanFactory(department=department, sla=sla)
+
+    make(3)
+    url = reverse("sla:sla_list")
+    with django_assert_max_num_queries(30) as small:
+        admin_client.get(url)
+    make(27)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        admin_client.get(url)
+    sla = SLA.objects.first()
+    with django_assert_max_num_queries(30) as detail:
+        admin_client.get(sla.get_absolute_url())
+    assert len(detail.captured_queries) < 30

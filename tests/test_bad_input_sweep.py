@@ -1,0 +1,406 @@
+"""Bad input never gives a 500, always gets a message, saves nothing and echoes no script.
+
+For every form of the app, the form's own page is fetched and parsed (as a browser would
+submit it), completed into a valid submission, then spoiled one kind of bad value at a time:
+empty, oversized, wrong type, negative, out of range, HTML/script, SQL-looking, another
+department's record and a missing id. Each form/value pair is its own test.
+"""
+
+import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from contracts.models import Contract, CreditEntry
+from customers.models import Account, Contact
+from desk.models import Department
+from plans.models import SupportPlan
+from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+from tests import factories as f
+from tickets import services as ticket_services
+from tickets.choices import Priority
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+SQL = "'; DROP TABLE x; --"
+OVERSIZED = 10_000
+MISSING_ID = "999999"
+ERROR_MARKERS = ("invalid-feedback", "alert-danger", "alert-error", "errorlist")
+
+# form id: (url name, object the url is about, url name of the page that shows the form)
+FORMS = {
+    "plan_create": ("plans:plan_create", None, None),
+    "plan_edit": ("plans:plan_edit", "free_plan", None),
+    "sla_create": ("sla:sla_create", None, None),
+    "sla_edit": ("sla:sla_edit", "sla", None),
+    "contract_create": ("contracts:contract_create", None, None),
+    "contract_edit": ("contracts:contract_edit", "contract", None),
+    "contract_adjust_credits": (
+        "contracts:contract_adjust_credits",
+        "contract",
+        "contracts:contract_detail",
+    ),
+    "ticket_create": ("tickets:ticket_create", None, None),
+    "ticket_status": ("tickets:ticket_detail", "ticket", None),
+    "modules": ("desk:modules", None, None),
+}
+
+KINDS = [
+    "empty",
+    "oversized",
+    "wrong_type",
+    "negative",
+    "out_of_range",
+    "script",
+    "sql",
+    "other_department_fk",
+    "missing_fk",
+]
+
+# Pairs where the "bad" value is a legitimate request, with the reason.
+LEGITIMATE = {
+    ("modules", "empty"): "ticking no department switches the Contracts module off everywhere",
+    ("contract_adjust_credits", "negative"): "a negative adjustment takes credits away",
+}
+
+
+# ---------------------------------------------------------------- parsing the form as served
+
+
+class _FormParser(HTMLParser):
+    """The POST forms of a page: their action and their fields, as a browser would submit."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form = None
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action")}
+            self._form["fields"] = []
+            self.forms.append(self._form)
+            return
+        if self._form is None or "disabled" in a:
+            if tag == "select":
+                self._select = None
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "reset", "image", "file"):
+                return
+            checkable = kind in ("checkbox", "radio")
+            self._form["fields"].append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "value": a.get("value", "on" if checkable else ""),
+                    "checked": "checked" in a,
+                    "options": [],
+                }
+            )
+        elif tag == "textarea" and name:
+            self._textarea = {"name": name, "kind": "textarea", "value": "", "options": []}
+            self._form["fields"].append(self._textarea)
+        elif tag == "select" and name:
+            self._select = {
+                "name": name,
+                "kind": "select",
+                "multiple": "multiple" in a,
+                "options": [],
+            }
+            self._form["fields"].append(self._select)
+        elif tag == "option" and self._select is not None:
+            self._select["options"].append((a.get("value", ""), "selected" in a))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["value"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def served_form(html: str, action_url: str) -> list[dict]:
+    parser = _FormParser()
+    parser.feed(html)
+    candidates = [
+        form
+        for form in parser.forms
+        if form["method"] == "post"
+        and (form["action"] in (None, "", action_url) or form["action"].endswith(action_url))
+        and any(field["name"] != "csrfmiddlewaretoken" for field in form["fields"])
+    ]
+    assert candidates, f"no POST form for {action_url} on the page"
+    return max(candidates, key=lambda form: len(form["fields"]))["fields"]
+
+
+def field_kind(field) -> str:
+    if field["kind"] in ("number",):
+        return "number"
+    if field["kind"] in ("date", "datetime-local"):
+        return "date"
+    if field["kind"] == "time":
+        return "time"
+    if field["kind"] in ("select", "radio", "checkbox"):
+        return "choice"
+    if field["kind"] == "hidden":
+        return "hidden"
+    return "text"
+
+
+def is_foreign_key(field) -> bool:
+    return field["kind"] == "select" and any(v.isdigit() for v, _ in field["options"])
+
+
+def as_submitted(fields) -> dict[str, list[str]]:
+    """What a browser sends for the form as served."""
+    data: dict[str, list[str]] = {}
+    for field in fields:
+        if field["name"] == "csrfmiddlewaretoken":
+            continue
+        if field["kind"] in ("checkbox", "radio"):
+            data.setdefault(field["name"], [])
+            if field["checked"]:
+                data[field["name"]].append(field["value"])
+        elif field["kind"] == "select":
+            chosen = [v for v, selected in field["options"] if selected]
+            if not chosen and not field["multiple"] and field["options"]:
+                chosen = [field["options"][0][0]]
+            data[field["name"]] = chosen
+        else:
+            data[field["name"]] = [field["value"]]
+    return data
+
+
+# ---------------------------------------------------------------- the desk and its snapshot
+
+
+@pytest.fixture
+def world(db):
+    support = f.DepartmentFactory(name="Support", contracts_enabled=True)
+    hardware = f.DepartmentFactory(name="Hardware", contracts_enabled=True)
+    # An administrator of Support only: every permission but seeing every department.
+    managers = Group.objects.create(name="Support managers")
+    managers.permissions.set(
+        Permission.objects.filter(group__name="Administrators").exclude(
+            codename="access_all_departments"
+        )
+    )
+    manager = f.UserFactory(username="manager", departments=[support], groups=["Support managers"])
+    outsider = f.AgentFactory(username="outsider", departments=[hardware])
+    sla = f.SLAFactory(department=support, name="Gold SLA")
+    other_sla = f.SLAFactory(department=hardware, name="Hardware SLA")
+    plan = f.SupportPlanFactory(department=support, name="Gold", sla=sla, ticket_based=True)
+    free_plan = f.SupportPlanFactory(department=support, name="Unused", sla=sla)
+    other_plan = f.SupportPlanFactory(department=hardware, name="Hardware plan", sla=other_sla)
+    account = f.AccountFactory(name="Acme Ltd")
+    f.ContactFactory(account=account)
+    contract = f.ContractFactory(
+        account=account, support_plan=plan, owner=manager, contract_number="AC-001"
+    )
+    other_contract = f.ContractFactory(
+        account=account, support_plan=other_plan, owner=outsider, contract_number="HW-001"
+    )
+    ticket = ticket_services.ticket_create(
+        by=manager, subject="Printer", account=account, department=support, priority="high"
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+    return {
+        "client": client,
+        "support": support,
+        "sla": sla,
+        "plan": plan,
+        "free_plan": free_plan,
+        "contract": contract,
+        "ticket": ticket,
+        "account": account,
+        # another department's records, by the form field that could point at them
+        "other": {
+            "sla": other_sla.pk,
+            "support_plan": other_plan.pk,
+            "department": hardware.pk,
+            "contract": other_contract.pk,
+            "owner": outsider.pk,
+            "notify_users": outsider.pk,
+        },
+    }
+
+
+SNAPSHOT_MODELS = [
+    SLA,
+    SLATarget,
+    WorkingPeriod,
+    EscalationLevel,
+    SupportPlan,
+    Contract,
+    Contract.notify_users.through,
+    CreditEntry,
+    Ticket,
+    Department,
+    Account,
+    Contact,
+    SLA.history.model,
+    SupportPlan.history.model,
+    Contract.history.model,
+    Ticket.history.model,
+]
+
+
+def snapshot() -> dict:
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS
+    }
+
+
+def valid_overrides(form_id: str, world) -> dict[str, list[str]]:
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=400)
+    targets = {}
+    for priority in Priority.values:
+        targets[f"{priority}_response_hours"] = ["1"]
+        targets[f"{priority}_response_minutes"] = ["0"]
+        targets[f"{priority}_resolution_hours"] = ["8"]
+        targets[f"{priority}_resolution_minutes"] = ["0"]
+    return {
+        "plan_create": {
+            "name": ["Sweep plan"],
+            "department": [str(world["support"].pk)],
+            "plan_type": ["ticket_based"],
+            "credit_cycle": ["monthly"],
+            "credit_limit": ["5"],
+            "sla": [str(world["sla"].pk)],
+        },
+        "sla_create": {
+            "name": ["Sweep SLA"],
+            "department": [str(world["support"].pk)],
+            **targets,
+        },
+        "contract_create": {
+            "name": ["Sweep contract"],
+            "contract_number": ["SW-001"],
+            "account": [str(world["account"].pk)],
+            "start_date": [later.isoformat()],
+            "end_date": [(later + datetime.timedelta(days=100)).isoformat()],
+            "support_plan": [str(world["plan"].pk)],
+            "notify_days_before": ["7"],
+        },
+        "contract_adjust_credits": {"delta": ["1"], "reason": ["Goodwill"]},
+        "ticket_create": {
+            "subject": ["Sweep ticket"],
+            "account": [str(world["account"].pk)],
+            "department": [str(world["support"].pk)],
+            "priority": ["medium"],
+        },
+        "ticket_status": {"status": ["in_progress"]},
+    }.get(form_id, {})
+
+
+def form_under_test(form_id: str, world):
+    url_name, about, page_name = FORMS[form_id]
+    args = [world[about].pk] if about else []
+    try:
+        url = reverse(url_name, args=args)
+        page_url = reverse(page_name, args=args) if page_name else url
+    except NoReverseMatch:
+        pytest.skip(f"{url_name} does not resolve yet")
+    page = world["client"].get(page_url)
+    assert page.status_code == 200, f"{page_url} answered {page.status_code}"
+    fields = served_form(page.content.decode(), url)
+    data = as_submitted(fields)
+    for name, value in valid_overrides(form_id, world).items():
+        if name in data:
+            data[name] = value
+    return url, fields, data
+
+
+def spoil(kind: str, fields, data: dict, world) -> dict:
+    """The valid submission with ``kind`` of bad value in the fields it applies to."""
+    bad = {name: list(values) for name, values in data.items()}
+    visible = [field for field in fields if field_kind(field) != "hidden"]
+    names = {field["name"]: field for field in visible if field["name"] in bad}
+    by_kind = {
+        "oversized": {"text": "x" * OVERSIZED, "number": "9" * OVERSIZED},
+        "wrong_type": {"number": "twelve", "date": "next tuesday", "time": "noon"},
+        "negative": {"number": "-5", "date": "-0001-01-01", "time": "-01:00"},
+        "out_of_range": {"number": "2147483648", "date": "2024-02-30", "time": "25:61"},
+    }
+    for name, field in names.items():
+        kind_of_field = field_kind(field)
+        if kind == "empty":
+            bad[name] = []
+        elif kind in ("script", "sql"):
+            bad[name] = [SCRIPT if kind == "script" else SQL]
+        elif kind == "oversized":
+            bad[name] = [by_kind[kind].get(kind_of_field, "7" * OVERSIZED)]
+        elif kind in by_kind:
+            value = by_kind[kind].get(kind_of_field)
+            if value is None and kind_of_field == "choice":
+                value = {"wrong_type": "not-a-choice", "negative": "-1"}.get(kind, "999999999")
+            if value is not None:
+                bad[name] = [value]
+        elif kind == "other_department_fk" and name in world["other"] and is_foreign_key(field):
+            bad[name] = [str(world["other"][name])]
+        elif kind == "missing_fk" and is_foreign_key(field):
+            bad[name] = [MISSING_ID]
+    return bad
+
+
+def shows_an_error(response, client) -> tuple[bool, list]:
+    pages = [response]
+    if response.status_code == 302:
+        pages.append(client.get(response["Location"]))
+    elif response.status_code != 200:
+        return False, pages
+    return any(marker in pages[-1].content.decode() for marker in ERROR_MARKERS), pages
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("form_id", list(FORMS))
+def test_bad_input_is_refused_with_a_message_and_saves_nothing(world, form_id, kind):
+    if (form_id, kind) in LEGITIMATE:
+        pytest.skip(LEGITIMATE[(form_id, kind)])
+    url, fields, data = form_under_test(form_id, world)
+    bad = spoil(kind, fields, data, world)
+    if bad == data:
+        pytest.skip(f"the {form_id} form has no field that takes a {kind} value")
+    client = world["client"]
+    before = snapshot()
+
+    response = client.post(url, bad)
+
+    assert response.status_code != 500, f"{form_id} {kind}: server error"
+    has_error, pages = shows_an_error(response, client)
+    assert has_error, f"{form_id} {kind}: answered {response.status_code} without an error message"
+    assert snapshot() == before, f"{form_id} {kind}: rows were added or changed"
+    for page in pages:
+        assert SCRIPT not in page.content.decode(), f"{form_id} {kind}: script echoed unescaped"
+
+
+@pytest.mark.parametrize("form_id", list(FORMS))
+def test_the_sweeps_valid_submission_is_accepted(world, form_id):
+    """Proves each spoiled submission differs from an accepted one only by its bad value."""
+    url, _fields, data = form_under_test(form_id, world)
+    client = world["client"]
+    response = client.post(url, data)
+    assert response.status_code == 302, (
+        f"{form_id}: the sweep's valid submission answered {response.status_code}"
+    )
+    followed = client.get(response["Location"]).content.decode()
+    assert "alert-danger" not in followed and "alert-error" not in followed

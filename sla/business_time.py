@@ -47,6 +47,10 @@ class Calendar:
         self.holidays = frozenset(holidays)
         self._cache: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]] = {}
 
+    def __repr__(self):
+        hours = "24x7" if self.always else self.weekly
+        return f"Calendar({self.zone.key}, {hours}, {len(self.holidays)} holidays)"
+
     # -- the stretches of business time ---------------------------------------------------------
 
     def _local(self, day: datetime.date, at: datetime.time) -> datetime.datetime:

@@ -91,8 +91,8 @@ def test_add_then_measure_round_trips(calendar, start, minutes):
 def test_result_lands_in_business_time_never_on_a_holiday_or_closed_day(calendar, start, minutes):
     due = calendar.add(start, minutes)
     assert due > start
-    last_second = due - datetime.timedelta(seconds=1)
-    # The last second counted was business time: a working day, inside opening hours.
+    last_second = due - datetime.timedelta(microseconds=1)
+    # The last instant counted was business time: a working day, inside opening hours.
     assert calendar.is_business_time(last_second)
     local_day = last_second.astimezone(calendar.zone).date()
     assert local_day not in calendar.holidays

@@ -104,7 +104,7 @@ def _escalate(*, ticket_id: int, by_sla: dict, now: datetime.datetime) -> int:
         if not _is_due(ticket, level, now):
             continue
         due_at = getattr(ticket, DUE_FIELD[level.target])
-        _, created = EscalationFiring.objects.get_or_create(
+        __, created = EscalationFiring.objects.get_or_create(
             ticket=ticket, level=level, due_at=due_at
         )
         if not created:
@@ -161,7 +161,8 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list) -> str:
             "target": level.get_target_display(),
             "due": due.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         }
-        mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+        # One message per person: recipients do not see each other's addresses.
+        mails.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients)
     return _("%(level)s: notified %(count)s") % {"level": level.level, "count": len(recipients)}
 
 

@@ -165,6 +165,8 @@ def field_kind(field) -> str:
 
 
 def is_foreign_key(field) -> bool:
+    if field["kind"] in ("checkbox", "radio"):
+        return field["value"].isdigit()
     return field["kind"] == "select" and any(v.isdigit() for v, _ in field["options"])
 
 
@@ -224,6 +226,7 @@ def world(db):
     client.force_login(manager)
     return {
         "client": client,
+        "manager": manager,
         "support": support,
         "sla": sla,
         "plan": plan,
@@ -299,6 +302,7 @@ def valid_overrides(form_id: str, world) -> dict[str, list[str]]:
             "start_date": [later.isoformat()],
             "end_date": [(later + datetime.timedelta(days=100)).isoformat()],
             "support_plan": [str(world["plan"].pk)],
+            "notify_users": [str(world["manager"].pk)],
             "notify_days_before": ["7"],
         },
         "contract_adjust_credits": {"delta": ["1"], "reason": ["Goodwill"]},

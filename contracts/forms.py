@@ -129,9 +129,16 @@ class ContractForm(forms.ModelForm):
         pass
 
 
+# Far above any plan's credits per cycle, far below the database column's limit.
+ADJUSTMENT_MAX = 10_000
+
+
 class CreditAdjustmentForm(forms.Form):
     delta = forms.IntegerField(
-        label=_("Credits"), help_text=_("Positive to add credits, negative to take them away.")
+        label=_("Credits"),
+        min_value=-ADJUSTMENT_MAX,
+        max_value=ADJUSTMENT_MAX,
+        help_text=_("Positive to add credits, negative to take them away."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -194,6 +194,8 @@ def test_adjustment_form_adds_a_ledger_row(admin_client, administrator, ticket_c
         ({"delta": "0", "reason": "x"}, "delta", str(credits.ADJUSTMENT_NOT_ZERO)),
         ({"delta": "2", "reason": "   "}, "reason", ""),
         ({"delta": "abc", "reason": "x"}, "delta", ""),
+        ({"delta": "2147483648", "reason": "x"}, "delta", "less than or equal to 10000"),
+        ({"delta": "-10001", "reason": "x"}, "delta", "greater than or equal to -10000"),
     ],
 )
 def test_bad_adjustment_shows_field_errors_and_adds_nothing(

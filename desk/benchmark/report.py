@@ -1,6 +1,7 @@
 """One table for the terminal, one JSON file for the record."""
 
 import json
+import os
 import platform
 
 from django.db import connection
@@ -17,7 +18,7 @@ def _verdict(figure):
 
 
 def render_table(figures) -> str:
-    header = ("figure", "status", "median", "p95", "queries", "target", "result")
+    header = ("figure", "status", "median", "p95", "queries", "SQL", "target", "result")
     rows = []
     for f in figures:
         if f.kind == "build" or f.kind == "job":
@@ -32,7 +33,8 @@ def render_table(figures) -> str:
         verdict = _verdict(f)
         if f.note:
             verdict += f" ({f.note})"
-        rows.append((f.name, str(f.status), median, p95, _cell(f.queries), target, verdict))
+        sql = _cell(f.sql_ms, " ms")
+        rows.append((f.name, str(f.status), median, p95, _cell(f.queries), sql, target, verdict))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join("-" * w for w in widths)
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), line]
@@ -41,7 +43,10 @@ def render_table(figures) -> str:
 
 
 def write_json(path, *, figures, desk, sizes, requests):
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     payload = {
+        "cpus": os.cpu_count(),
+        "load_average": load,
         "database": connection.vendor,
         "database_version": ".".join(map(str, connection.get_database_version())),
         "python": platform.python_version(),

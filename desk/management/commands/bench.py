@@ -5,6 +5,7 @@ PostgreSQL, ``bench.sqlite3`` beside the project on SQLite): it is created and m
 and dropped at the end unless ``--keep``. The developer's own database is never touched.
 """
 
+import os
 import time
 
 from django.conf import settings
@@ -59,6 +60,9 @@ class Command(BaseCommand):
             figures = measure_all(desk, requests=requests, log=self.stdout.write)
             self.stdout.write("")
             self.stdout.write(render_table(figures))
+            if hasattr(os, "getloadavg"):
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                self.stdout.write(f"\n{os.cpu_count()} CPUs, load average {load} at the end.")
             write_json(options["json"], figures=figures, desk=desk, sizes=sizes, requests=requests)
             self.stdout.write(f"\nFigures written to {options['json']}.")
         finally:

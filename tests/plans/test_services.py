@@ -216,3 +216,17 @@ def test_history_says_who_changed_what(plan, administrator, django_assert_num_qu
     assert entries[0].record.history_user == administrator
     changes = {(c.label, c.old, c.new) for c in entries[0].changes}
     assert changes == {("plan name", "Gold", "Gold plus"), ("credit limit", "3", "7")}
+
+
+def test_history_names_the_old_and_new_sla_and_choice_labels(plan, department):
+    other = f.SLAFactory(department=department, name="Premium")
+    services.plan_update(
+        plan=plan, name="Gold", plan_type="unlimited", credit_cycle="", credit_limit=None, sla=other
+    )
+    changes = {(c.label, c.old, c.new) for c in selectors.plan_history(plan)[0].changes}
+    assert changes == {
+        ("plan type", "Ticket-based", "Unlimited"),
+        ("credit cycle", "Monthly", "—"),
+        ("credit limit", "3", "—"),
+        ("SLA", "Standard", "Premium"),
+    }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department
+from .models import Department, Preferences
 
 
 @admin.register(Department)
@@ -10,3 +10,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_editable = ["contracts_enabled"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    list_display = ["user", "language", "time_zone"]
+    list_filter = ["language"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "time_zone"]

@@ -17,6 +17,10 @@ class ModulesForm(forms.Form):
         label=_("Departments with the Contracts module"),
     )
 
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contracts"].queryset = departments
+
 
 class PreferencesForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)

@@ -4,7 +4,10 @@ from .models import Department
 
 
 @transaction.atomic
-def departments_set_contracts_module(*, enabled_ids: set[int]) -> None:
-    """Switch the Contracts module on for exactly the departments in ``enabled_ids``."""
-    Department.objects.filter(pk__in=enabled_ids).update(contracts_enabled=True)
-    Department.objects.exclude(pk__in=enabled_ids).update(contracts_enabled=False)
+def departments_set_contracts_module(*, departments, enabled: set[Department]) -> None:
+    """Among ``departments`` (those the administrator manages), switch Contracts on for exactly
+    ``enabled``; other departments are left as they are."""
+    ids = {d.pk for d in departments}
+    on = {d.pk for d in enabled} & ids
+    Department.objects.filter(pk__in=on).update(contracts_enabled=True)
+    Department.objects.filter(pk__in=ids - on).update(contracts_enabled=False)

@@ -11,8 +11,8 @@ from django.views.generic import FormView, TemplateView
 from . import services
 from .access import MANAGE_AUTOMATION
 from .forms import LanguageForm, ModulesForm, PreferencesForm
-from .models import Department
 from .preferences import SESSION_LANGUAGE, preferences_for, preferences_save
+from .selectors import department_list
 
 
 class ManageAutomationRequiredMixin(PermissionRequiredMixin):
@@ -35,12 +35,16 @@ class ModulesView(ManageAutomationRequiredMixin, FormView):
     form_class = ModulesForm
     success_url = reverse_lazy("desk:modules")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "departments": department_list(self.request.user)}
+
     def get_initial(self):
-        return {"contracts": Department.objects.filter(contracts_enabled=True)}
+        return {"contracts": department_list(self.request.user).filter(contracts_enabled=True)}
 
     def form_valid(self, form):
         services.departments_set_contracts_module(
-            enabled_ids={d.pk for d in form.cleaned_data["contracts"]}
+            departments=department_list(self.request.user),
+            enabled=set(form.cleaned_data["contracts"]),
         )
         messages.success(self.request, _("Modules saved."))
         return super().form_valid(form)

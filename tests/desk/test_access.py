@@ -1,7 +1,7 @@
 """Sign-in, permissions and department scoping."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from contracts.models import Contract
@@ -105,3 +105,22 @@ class TestContractsModuleSwitch:
         department.contracts_enabled = False
         department.save()
         assert agent_client.get(contract.get_absolute_url()).status_code == 404
+
+
+def test_an_administrator_of_one_department_switches_only_its_modules(department, other_department):
+    manager = f.UserFactory(departments=[department])
+    manager.user_permissions.add(
+        Permission.objects.get(codename="manage_automation", content_type__app_label="desk")
+    )
+    other_department.contracts_enabled = True
+    other_department.save()
+    response = signed_in(manager).post(
+        reverse("desk:modules"), {"contracts": [other_department.pk]}
+    )
+    assert response.status_code == 200  # not a choice for this administrator
+    assert "Select a valid choice" in response.content.decode()
+    signed_in(manager).post(reverse("desk:modules"), {})
+    department.refresh_from_db()
+    other_department.refresh_from_db()
+    assert not department.contracts_enabled
+    assert other_department.contracts_enabled  # untouched

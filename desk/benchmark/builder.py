@@ -614,6 +614,7 @@ class Builder:
             chain[:0] = ["spend", "refund"]
             used += 2
             i += 1
+        adjustments += budget - used  # an odd remainder becomes one more adjustment
 
         entries, history_changes = [], []
         for t in contracted:

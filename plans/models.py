@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
@@ -108,7 +109,9 @@ class SupportPlan(models.Model):
             self.CreditCycle.QUARTERLY: _("quarter"),
             self.CreditCycle.YEARLY: _("year"),
         }[self.credit_cycle]
-        return _("%(limit)s tickets / %(unit)s") % {"limit": self.credit_limit, "unit": unit}
+        return ngettext(
+            "%(limit)s ticket / %(unit)s", "%(limit)s tickets / %(unit)s", self.credit_limit
+        ) % {"limit": self.credit_limit, "unit": unit}
 
     def is_in_use(self) -> bool:
         return self.pk is not None and self.contracts.exists()

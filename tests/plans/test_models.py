@@ -57,6 +57,8 @@ def test_terms_text(department, sla):
     assert f.SupportPlanFactory(department=department, sla=sla).terms == "Unlimited"
     plan = f.SupportPlanFactory(department=department, sla=sla, ticket_based=True, credit_limit=20)
     assert plan.terms == "20 tickets / month"
+    plan.credit_limit, plan.credit_cycle = 1, "quarterly"
+    assert plan.terms == "1 ticket / quarter"
 
 
 def test_deactivated_plan_is_not_offered_for_new_contracts(administrator, plan):

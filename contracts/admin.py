@@ -11,18 +11,7 @@ class ContractAdminForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "owner",
-            "name",
-            "contract_number",
-            "product_name",
-            "account",
-            "start_date",
-            "end_date",
-            "support_plan",
-            "notify_users",
-            "notify_days_before",
-        ]
+        fields = services.FORM_FIELDS
 
     def _post_clean(self):
         super()._post_clean()

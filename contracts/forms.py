@@ -9,6 +9,7 @@ from desk.selectors import department_list
 from plans.models import SupportPlan
 from plans.selectors import plans_offered_for_contracts
 
+from . import services
 from .models import Contract
 
 
@@ -59,18 +60,7 @@ class ContractForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "owner",
-            "name",
-            "contract_number",
-            "product_name",
-            "account",
-            "start_date",
-            "end_date",
-            "support_plan",
-            "notify_users",
-            "notify_days_before",
-        ]
+        fields = services.FORM_FIELDS
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -24,7 +24,8 @@ PERIOD_OVERLAPS = _(
 NOTICE_NEEDS_USERS = _("Choose whom to notify, or leave the number of days empty.")
 NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choose nobody.")
 
-EDITABLE_FIELDS = (
+# The fields a contract manager edits, in the order of the form (and of the article).
+FORM_FIELDS = (
     "owner",
     "name",
     "contract_number",
@@ -33,8 +34,10 @@ EDITABLE_FIELDS = (
     "start_date",
     "end_date",
     "support_plan",
+    "notify_users",
     "notify_days_before",
 )
+EDITABLE_FIELDS = tuple(name for name in FORM_FIELDS if name != "notify_users")
 
 
 def _overlapping(contract: Contract):

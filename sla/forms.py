@@ -45,23 +45,24 @@ class SLAForm(forms.Form):
         self.fields["department"].queryset = department_list(user).order_by("name")
         for priority, label in Priority.choices:
             for kind, kind_label in (("response", _("response")), ("resolution", _("resolution"))):
+                names = {"priority": label, "kind": kind_label}
                 self.fields[f"{priority}_{kind}_hours"] = forms.IntegerField(
-                    label=f"{label} · {kind_label} · " + str(_("hours")), required=False
+                    label=_("%(priority)s · %(kind)s · hours") % names, required=False
                 )
                 self.fields[f"{priority}_{kind}_minutes"] = forms.IntegerField(
-                    label=f"{label} · {kind_label} · " + str(_("minutes")),
+                    label=_("%(priority)s · %(kind)s · minutes") % names,
                     required=False,
                     max_value=59,
                 )
         for weekday, label in WorkingPeriod.Weekday.choices:
             key = _day_key(weekday)
             self.fields[f"{key}_start"] = forms.TimeField(
-                label=f"{label} · " + str(_("from")),
+                label=_("%(day)s · from") % {"day": label},
                 required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )
             self.fields[f"{key}_end"] = forms.TimeField(
-                label=f"{label} · " + str(_("to")),
+                label=_("%(day)s · to") % {"day": label},
                 required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )

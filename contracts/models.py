@@ -9,6 +9,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
@@ -37,7 +38,7 @@ class Contract(models.Model):
 
     class Status(models.TextChoices):
         UPCOMING = "upcoming", _("Upcoming")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("contract status", "Active")
         EXPIRED = "expired", _("Expired")
 
     owner = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Account
+from desk.filters import by_id_or_name
 from plans.models import SupportPlan
 from sla.models import SLA
 
@@ -36,9 +36,7 @@ class ContractFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Contract.Status.choices, method="filter_status"
     )
-    account = django_filters.ModelChoiceFilter(
-        label=_("Account"), queryset=Account.objects.order_by("name", "pk")
-    )
+    account = django_filters.CharFilter(label=_("Account"), method="filter_account")
     support_plan = django_filters.ModelChoiceFilter(label=_("Support plan"), queryset=_plans)
     sla = django_filters.ModelChoiceFilter(
         label=_("SLA"), field_name="support_plan__sla", queryset=_slas
@@ -68,6 +66,9 @@ class ContractFilter(django_filters.FilterSet):
     class Meta:
         model = Contract
         fields = ["status", "account", "support_plan", "sla", "owner", "expiring_within"]
+
+    def filter_account(self, queryset, name, value):
+        return by_id_or_name(queryset, relation="account", value=value)
 
     def filter_status(self, queryset, name, value):
         today = timezone.localdate()

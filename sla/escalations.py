@@ -94,7 +94,7 @@ def run(*, now: datetime.datetime) -> int:
 
 @transaction.atomic
 def _escalate(*, ticket_id: int, by_sla: dict, now: datetime.datetime) -> int:
-    ticket = Ticket.objects.select_for_update().select_related("sla").get(pk=ticket_id)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla").get(pk=ticket_id)
     if ticket.is_resolved or ticket.is_on_hold or ticket.sla_id is None:
         return 0
     reasons = []

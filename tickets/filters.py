@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from desk.filters import by_id_or_name
 from desk.selectors import department_list
 
 from .choices import Priority, Status
@@ -51,10 +52,7 @@ class TicketFilter(django_filters.FilterSet):
     )
 
     def filter_account(self, queryset, name, value):
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(account_id=int(value))
-        return queryset.filter(account__name__icontains=value)
+        return by_id_or_name(queryset, relation="account", value=value)
 
     def filter_contract(self, queryset, name, value):
         value = value.strip()

@@ -211,8 +211,12 @@ class CreditEntry(models.Model):
         indexes = [
             # Balance of a contract's cycle: sum of deltas by contract and cycle.
             models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
-            # Plan usage overview: spends grouped by date.
-            models.Index(fields=["created_at"], name="credit_created_idx"),
+            # Plan usage overview: a plan's contracts' spends and refunds in a date range,
+            # answered from the index alone.
+            models.Index(
+                fields=["contract", "created_at", "kind", "delta"],
+                name="credit_contract_created_idx",
+            ),
         ]
 
     def __str__(self):

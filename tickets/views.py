@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from desk.pagination import IdFirstPaginator
+
 from . import selectors, services
 from .filters import TicketFilter
 from .forms import TicketCreateForm, TicketUpdateForm
@@ -17,6 +19,7 @@ class TicketListView(FilterView):
     context_object_name = "tickets"
     filterset_class = TicketFilter
     paginate_by = 50
+    paginator_class = IdFirstPaginator
 
     def get_queryset(self):
         return selectors.ticket_list(self.request.user)

@@ -233,3 +233,10 @@ class TestList:
             contract=f.ContractFactory(support_plan__department=department),
         )
         assert count() == few
+
+    def test_pages_keep_the_newest_first_order(self, agent_client, department, account):
+        tickets = f.TicketFactory.create_batch(55, department=department, account=account)
+        page_two = agent_client.get(reverse("tickets:ticket_list"), {"page": 2})
+        shown = [t.pk for t in page_two.context["tickets"]]
+        newest_first = sorted(tickets, key=lambda t: (t.created_at, t.pk), reverse=True)
+        assert shown == [t.pk for t in newest_first[50:]]

@@ -52,8 +52,11 @@ def sla_choices_for_plans(user) -> QuerySet[SLA]:
     )
 
 
+CONTRACTS_SHOWN = 50
+
+
 def plan_contracts(plan: SupportPlan) -> QuerySet[Contract]:
-    """The plan's contracts, with what the overview shows of each."""
+    """The plan's contracts, newest first, with what the overview shows of each."""
     return (
         Contract.objects.filter(support_plan=plan)
         .select_related("account", "owner")

@@ -86,7 +86,8 @@ class PlanDetailView(ManageAutomationRequiredMixin, PlanObjectMixin, TemplateVie
         )
         return super().get_context_data(
             plan=plan,
-            contracts=selectors.plan_contracts(plan),
+            contracts=selectors.plan_contracts(plan)[: selectors.CONTRACTS_SHOWN],
+            contracts_shown=selectors.CONTRACTS_SHOWN,
             usage=usage,
             chart=_bar_chart(usage),
             usage_form=usage_form,

@@ -405,3 +405,14 @@ def test_overview_queries_do_not_grow_with_rows(admin_client, plan, django_asser
         response = admin_client.get(plan.get_absolute_url())
     assert len(response.context["contracts"]) == 30 and response.context["usage"].total == 30
     assert len(response.context["history"]) == 31
+
+
+def test_overview_lists_the_newest_contracts_and_links_to_all(admin_client, department):
+    from plans.selectors import CONTRACTS_SHOWN
+
+    plan = f.SupportPlanFactory(department=department)
+    f.ContractFactory.create_batch(CONTRACTS_SHOWN + 2, support_plan=plan)
+    html = admin_client.get(plan.get_absolute_url()).content.decode()
+    assert html.count('href="/contracts/') - html.count('href="/contracts/?') >= CONTRACTS_SHOWN
+    assert f"The newest {CONTRACTS_SHOWN} of {CONTRACTS_SHOWN + 2} contracts are shown." in html
+    assert f"/contracts/?support_plan={plan.pk}" in html

@@ -60,6 +60,12 @@ class ContractFilter(django_filters.FilterSet):
             "account__name": _("Account"),
             "start_date": _("Start date"),
             "end_date": _("End date"),
+            # django-filter would build these at import time, in English.
+            "-contract_number": _("Number (descending)"),
+            "-name": _("Name (descending)"),
+            "-account": _("Account (descending)"),
+            "-start_date": _("Start date (descending)"),
+            "-end_date": _("End date (descending)"),
         },
     )
 

@@ -8,7 +8,7 @@ from .models import EscalationFiring, Ticket
 @admin.register(Ticket)
 class TicketAdmin(SimpleHistoryAdmin):
     list_display = [
-        "pk",
+        "number",
         "subject",
         "account",
         "department",
@@ -25,6 +25,10 @@ class TicketAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["account", "contract"]
     raw_id_fields = ["contact"]
     readonly_fields = ["resolved_at", "created_at", "updated_at"]
+
+    @admin.display(description="#", ordering="pk")
+    def number(self, ticket):
+        return ticket.pk
 
     def save_model(self, request, obj, form, change):
         """Status and priority changes go through the same services as the ticket page."""

@@ -4,23 +4,33 @@ Safe to run every minute from cron. A level fires for a ticket when its time (th
 time plus the level's offset, in real minutes) has come and no ``EscalationFiring`` exists for
 that ticket, level and due time; the firing row (unique) makes a second run do nothing. When a
 due time moves (pause, priority or SLA change), the levels can fire again for the new due time.
+
+One query finds the candidates; they are then handled in chunks of ``CHUNK`` tickets, each in its
+own transaction and with a fixed number of queries whatever its size: lock the chunk's ticket rows
+(in primary-key order, skipping rows another run or a user's edit holds: those are picked up by
+the next minute's run), read their firings, decide in Python what fires, insert the firing rows,
+write the changed tickets with one history record each, and queue the chunk's emails for after
+its commit.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from tickets.choices import Priority, Status
 from tickets.models import EscalationFiring, Ticket
 
-from .models import EscalationLevel
+from .models import SLA, EscalationLevel
 from .services import recompute_due_times
 
 logger = logging.getLogger(__name__)
@@ -31,6 +41,10 @@ DUE_FIELD = {
 }
 # simple_history keeps at most 100 characters of a change reason.
 REASON_MAX = 100
+# Tickets locked, decided and written per transaction.
+CHUNK = 500
+# What an escalation can change on a ticket (``updated_at`` as ``save()`` would have set it).
+WRITTEN_FIELDS = ["assignee", "priority", "response_due_at", "resolution_due_at", "updated_at"]
 
 
 def _levels() -> list[EscalationLevel]:
@@ -64,6 +78,13 @@ def _is_due(ticket: Ticket, level: EscalationLevel, now: datetime.datetime) -> b
     return due + datetime.timedelta(minutes=level.offset_minutes) <= now
 
 
+def _running(queryset):
+    """Tickets whose SLA clock runs: not resolved, not on hold, under an SLA."""
+    return queryset.exclude(status__in=Status.resolved_kinds() | Status.on_hold_kinds()).filter(
+        sla__isnull=False
+    )
+
+
 def candidates(now: datetime.datetime, levels: list[EscalationLevel]):
     """One query: open, running tickets with at least one level due and not yet fired."""
     if not levels:
@@ -71,58 +92,103 @@ def candidates(now: datetime.datetime, levels: list[EscalationLevel]):
     condition = Q()
     for level in levels:
         condition |= _level_condition(level, now)
-    return (
-        Ticket.objects.exclude(status__in=Status.resolved_kinds() | Status.on_hold_kinds())
-        .filter(sla__isnull=False)
-        .filter(condition)
-        .only("pk")
-        .order_by("pk")
+    return _running(Ticket.objects.all()).filter(condition).only("pk").order_by("pk")
+
+
+def _slas_for_raises(levels: list[EscalationLevel]) -> dict[int, SLA]:
+    """The SLAs that can raise a priority, with what ``recompute_due_times`` reads (4 queries)."""
+    ids = {
+        level.sla_id for level in levels if level.action == EscalationLevel.Action.RAISE_PRIORITY
+    }
+    if not ids:
+        return {}
+    slas = (
+        SLA.objects.filter(pk__in=ids)
+        .select_related("holiday_list")
+        .prefetch_related("targets", "working_periods", "holiday_list__holidays")
     )
+    return {sla.pk: sla for sla in slas}
 
 
 def run(*, now: datetime.datetime) -> int:
     """Fire every escalation level that is due at ``now``; returns how many fired."""
     levels = _levels()
-    by_sla: dict[int, list[EscalationLevel]] = {}
+    ticket_ids = list(candidates(now, levels).values_list("pk", flat=True))
+    if not ticket_ids:
+        return 0
+    by_sla: dict[int, list[EscalationLevel]] = defaultdict(list)
     for level in levels:
-        by_sla.setdefault(level.sla_id, []).append(level)
+        by_sla[level.sla_id].append(level)
+    slas = _slas_for_raises(levels)
     fired = 0
-    for ticket_id in candidates(now, levels).values_list("pk", flat=True).iterator():
-        fired += _escalate(ticket_id=ticket_id, by_sla=by_sla, now=now)
+    for start in range(0, len(ticket_ids), CHUNK):
+        fired += _escalate_chunk(
+            ticket_ids=ticket_ids[start : start + CHUNK], by_sla=by_sla, slas=slas, now=now
+        )
     return fired
 
 
 @transaction.atomic
-def _escalate(*, ticket_id: int, by_sla: dict, now: datetime.datetime) -> int:
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla").get(pk=ticket_id)
-    if ticket.is_resolved or ticket.is_on_hold or ticket.sla_id is None:
+def _escalate_chunk(
+    *, ticket_ids: list[int], by_sla: dict, slas: dict[int, SLA], now: datetime.datetime
+) -> int:
+    """Fire the due levels of the chunk's tickets; five queries whatever the chunk's size."""
+    tickets = list(
+        _running(
+            Ticket.objects.select_for_update(of=("self",), skip_locked=True).filter(
+                pk__in=ticket_ids
+            )
+        ).order_by("pk")
+    )
+    if not tickets:
         return 0
-    reasons = []
-    mails = []
+    fired_keys: dict[int, set] = defaultdict(set)
+    for ticket_id, level_id, due_at in EscalationFiring.objects.filter(
+        ticket_id__in=[t.pk for t in tickets]
+    ).values_list("ticket_id", "level_id", "due_at"):
+        fired_keys[ticket_id].add((level_id, due_at))
+
+    firings: list[EscalationFiring] = []
+    changed: list[Ticket] = []
+    mails: list = []
     count = 0
-    for level in by_sla.get(ticket.sla_id, []):
-        if not _is_due(ticket, level, now):
-            continue
-        due_at = getattr(ticket, DUE_FIELD[level.target])
-        __, created = EscalationFiring.objects.get_or_create(
-            ticket=ticket, level=level, due_at=due_at
-        )
-        if not created:
-            continue
-        count += 1
-        reasons.append(_apply(ticket, level, mails))
-    if not count:
+    written_at = timezone.now()
+    for ticket in tickets:
+        if ticket.sla_id in slas:
+            ticket.sla = slas[ticket.sla_id]  # the prefetched SLA: recomputing reads nothing
+        keys = fired_keys[ticket.pk]
+        reasons = []
+        for level in by_sla.get(ticket.sla_id, []):
+            if not _is_due(ticket, level, now):
+                continue
+            key = (level.pk, getattr(ticket, DUE_FIELD[level.target]))
+            if key in keys:
+                continue
+            keys.add(key)
+            firings.append(EscalationFiring(ticket=ticket, level=level, due_at=key[1]))
+            reasons.append(_apply(ticket, level, mails, keys=keys, firings=firings))
+        if reasons:
+            count += len(reasons)
+            reason = _("Escalation level %(levels)s") % {"levels": "; ".join(reasons)}
+            ticket._change_reason = reason[:REASON_MAX]
+            ticket.updated_at = written_at
+            changed.append(ticket)
+    if not changed:
         return 0
-    ticket._change_reason = _("Escalation level %(levels)s") % {"levels": "; ".join(reasons)}
-    ticket._change_reason = ticket._change_reason[:REASON_MAX]
-    ticket.save()
+    EscalationFiring.objects.bulk_create(firings)
+    # Every ticket that fired gets one history record with its reason, notices included.
+    bulk_update_with_history(changed, Ticket, WRITTEN_FIELDS, default_date=written_at)
     if mails:
         transaction.on_commit(lambda: _send(mails))
     return count
 
 
-def _apply(ticket: Ticket, level: EscalationLevel, mails: list) -> str:
-    """Do what ``level`` says to ``ticket`` (unsaved); returns a short note for the history."""
+def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, firings: list) -> str:
+    """Do what ``level`` says to ``ticket`` (unsaved); returns a short note for the history.
+
+    A priority raise also records a firing for the due time it produced (added to ``keys`` and
+    ``firings``), so it does not fire again for it.
+    """
     Action = EscalationLevel.Action
     if level.action == Action.REASSIGN and level.reassign_to is not None:
         ticket.assignee = level.reassign_to
@@ -137,8 +203,9 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list) -> str:
             recompute_due_times(ticket=ticket)
             # The raise itself does not fire again for the new due time it produced.
             due_at = getattr(ticket, DUE_FIELD[level.target])
-            if due_at is not None:
-                EscalationFiring.objects.get_or_create(ticket=ticket, level=level, due_at=due_at)
+            if due_at is not None and (level.pk, due_at) not in keys:
+                keys.add((level.pk, due_at))
+                firings.append(EscalationFiring(ticket=ticket, level=level, due_at=due_at))
         return _("%(level)s: priority %(before)s → %(after)s") % {
             "level": level.level,
             "before": before,

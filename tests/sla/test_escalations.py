@@ -1,7 +1,10 @@
 import datetime
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sla import escalations
 from sla.models import EscalationLevel
@@ -150,3 +153,167 @@ def test_candidate_query_count_does_not_grow_with_tickets(
 def test_management_command(sla, department, agent, capsys):
     call_command("run_escalations")
     assert "0 escalation(s) fired." in capsys.readouterr().out
+
+
+def _ticket_number(subject):
+    return int(subject.split("#")[1].split()[0])
+
+
+# -- chunked runs --------------------------------------------------------------------------------
+
+
+def _levels_of_every_kind(sla, department, agent):
+    other = f.AgentFactory(username="other", departments=[department])
+    notify_level(sla, [agent], level=1)
+    EscalationLevel.objects.create(
+        sla=sla, level=2, target="response", action="reassign", reassign_to=other
+    )
+    EscalationLevel.objects.create(sla=sla, level=3, target="response", action="raise_priority")
+
+
+def _queries_of_a_run(count, sla, department, agent, callbacks):
+    for _ in range(count):
+        make_ticket(sla, department, assignee=agent)
+    with CaptureQueriesContext(connection) as queries, callbacks(execute=True):
+        assert escalations.run(now=NOON) == 3 * count
+    return len(queries.captured_queries)
+
+
+def test_query_count_of_a_run_does_not_grow_with_due_tickets(
+    sla, department, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    _levels_of_every_kind(sla, department, agent)
+    few = _queries_of_a_run(3, sla, department, agent, django_capture_on_commit_callbacks)
+    Ticket.objects.all().delete()
+    many = _queries_of_a_run(30, sla, department, agent, django_capture_on_commit_callbacks)
+    assert few == many
+    assert len(mailoutbox) == 33
+
+
+def test_every_chunk_fires_records_history_and_mails_after_its_commit(
+    sla, department, agent, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(escalations, "CHUNK", 2)
+    notify_level(sla, [agent])
+    tickets = [make_ticket(sla, department) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert escalations.run(now=NOON) == 5
+    assert len(callbacks) == 3  # one batch of notices per chunk
+    assert sorted(_ticket_number(m.subject) for m in mailoutbox) == [t.pk for t in tickets]
+    for ticket in tickets:
+        record = ticket.history.first()
+        assert record.history_type == "~"
+        assert record.history_change_reason == "Escalation level 1: notified 1"
+        assert EscalationFiring.objects.filter(ticket=ticket).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalations.run(now=NOON) == 0
+    assert len(mailoutbox) == 5
+
+
+def test_each_ticket_records_its_own_actions(sla, department, agent):
+    other = f.AgentFactory(username="other", departments=[department])
+    EscalationLevel.objects.create(
+        sla=sla, level=1, target="response", action="reassign", reassign_to=other
+    )
+    EscalationLevel.objects.create(
+        sla=sla, level=2, target="resolution", offset_minutes=-8 * 60, action="raise_priority"
+    )
+    responded = make_ticket(sla, department, assignee=agent, first_responded_at=NOON)
+    breached = make_ticket(sla, department, assignee=agent, priority=Priority.LOW)
+    assert escalations.run(now=NOON) == 3
+    responded.refresh_from_db()
+    breached.refresh_from_db()
+    assert responded.assignee == agent  # responded: no response-level reassignment
+    assert responded.priority == Priority.URGENT
+    assert breached.assignee == other
+    assert breached.priority == Priority.MEDIUM
+    assert responded.history.first().history_change_reason == (
+        "Escalation level 2: priority high → urgent"
+    )
+    assert breached.history.first().history_change_reason == (
+        "Escalation level 1: reassigned to other; 2: priority low → medium"
+    )
+
+
+def test_a_ticket_put_on_hold_after_the_candidate_query_does_not_fire(sla, department, agent):
+    notify_level(sla, [agent])
+    ticket = make_ticket(sla, department)
+    levels = escalations._levels()
+    ids = list(escalations.candidates(NOON, levels).values_list("pk", flat=True))
+    assert ids == [ticket.pk]
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.ON_HOLD)
+    by_sla = {sla.pk: levels}
+    assert escalations._escalate_chunk(ticket_ids=ids, by_sla=by_sla, slas={}, now=NOON) == 0
+    assert not EscalationFiring.objects.exists()
+
+
+# -- two runs at once (PostgreSQL row locks) -----------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_locked_elsewhere_is_skipped_and_fires_on_the_next_run(
+    sla, department, agent, mailoutbox
+):
+    notify_level(sla, [agent])
+    locked, free = make_ticket(sla, department), make_ticket(sla, department)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(Ticket.objects.select_for_update().filter(pk=locked.pk))
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        assert escalations.run(now=NOON) == 1  # does not wait for the locked ticket
+    finally:
+        release.set()
+        holder.join()
+    assert list(EscalationFiring.objects.values_list("ticket", flat=True)) == [free.pk]
+    assert escalations.run(now=NOON) == 1
+    assert escalations.run(now=NOON) == 0
+    assert sorted(_ticket_number(m.subject) for m in mailoutbox) == sorted([locked.pk, free.pk])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_fire_each_level_once(sla, department, agent, mailoutbox, monkeypatch):
+    monkeypatch.setattr(escalations, "CHUNK", 3)
+    other = f.AgentFactory(username="other", departments=[department])
+    notify_level(sla, [agent])
+    EscalationLevel.objects.create(
+        sla=sla, level=2, target="response", action="reassign", reassign_to=other
+    )
+    tickets = [make_ticket(sla, department, assignee=agent) for _ in range(12)]
+    barrier = threading.Barrier(2)
+    fired, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            fired.append(escalations.run(now=NOON))
+        except Exception as error:  # reported below, so a failure is never lost in a thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sum(fired) == 2 * len(tickets)
+    assert len(mailoutbox) == len(tickets)
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.assignee == other
+        assert ticket.history.filter(history_type="~").count() == 1
+    assert EscalationFiring.objects.count() == 2 * len(tickets)

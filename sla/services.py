@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from tickets.choices import Priority
 
@@ -29,8 +30,10 @@ PERIOD_END_BEFORE_START = _("Business hours must end after they start.")
 LEVEL_NEEDS_AGENT = _("Escalation level %(level)s: choose the agent to reassign to.")
 LEVEL_NEEDS_USERS = _("Escalation level %(level)s: choose at least one user to notify.")
 DEPARTMENT_LOCKED = _("This SLA is used by support plans, so it cannot move to another department.")
-SLA_IN_USE = _(
-    "This SLA is used by %(count)s support plan(s) and cannot be deleted. Deactivate it instead."
+SLA_IN_USE = ngettext_lazy(
+    "This SLA is used by %(count)s support plan and cannot be deleted. Deactivate it instead.",
+    "This SLA is used by %(count)s support plans and cannot be deleted. Deactivate it instead.",
+    "count",
 )
 SLA_HAS_TICKETS = _("Tickets follow this SLA, so it cannot be deleted. Deactivate it instead.")
 

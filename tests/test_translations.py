@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.template.base import Lexer, TokenType
 from django.urls import reverse
+from django.utils import translation
 
 from contracts.models import Contract
 from customers.models import Account
@@ -560,6 +561,13 @@ def data_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """Requests activate the user's language in this thread and leave it on: reset it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def chinese_desk(client, db):
     call_command("load_demo_data", "--language", "zh-hans", stdout=io.StringIO())
@@ -678,8 +686,32 @@ def test_the_demo_desk_can_be_filled_in_chinese(db):
 
 
 def test_an_email_notice_reads_in_chinese_when_sent_in_chinese(db):
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         assert str(Contract.Status.ACTIVE.label) == "生效中"
         assert str(SupportPlan.PlanType.TICKET_BASED.label) == "基于工单"
+
+
+def test_the_sign_in_page_follows_the_browsers_language(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.5")
+    text = page_text(response.content.decode())
+    assert "登录" in text
+    assert english_left(response.content.decode(), []) == ([], [])
+
+
+def test_validation_errors_read_in_chinese(chinese_desk):
+    sla = SLA.objects.order_by("pk").first()
+    response = chinese_desk.post(
+        "/settings/automation/support-plans/new/",
+        {
+            "name": "测试计划",
+            "department": sla.department_id,
+            "plan_type": "ticket_based",
+            "credit_cycle": "",
+            "credit_limit": "",
+            "sla": sla.pk,
+        },
+    )
+    assert response.status_code == 200
+    text = page_text(response.content.decode())
+    assert "基于工单的计划需要信用点数周期。" in text
+    assert not SupportPlan.objects.filter(name="测试计划").exists()

@@ -9,7 +9,13 @@ directly, in the shape the services would have written them:
   alternate spend (delta -1, even ``ticket_seq``) and refund (+1, odd), and the last one is a spend
   exactly when the ticket is resolved (the ledger's CHECK and UNIQUE constraints hold);
 - adjustments carry no ticket and a reason;
-- each ticket has a "created" history row and one "changed" row per status change.
+- each ticket has a "created" history row and one "changed" row per status change;
+- every escalation level whose time came more than ``ESCALATED_BEFORE`` ago, while the ticket's
+  SLA clock ran (before it was resolved, put on hold or, for a response level, answered), has its
+  ``EscalationFiring`` row, as a desk running the escalations every minute would have: the
+  benchmark's next run then times a steady-state minute, and its first run the backlog of the last
+  ``ESCALATED_BEFORE``. (The firing rows stand for escalations already done: the synthetic tickets
+  keep their priority and assignee, and get no history row for them.)
 """
 
 import contextlib
@@ -32,9 +38,11 @@ from desk.models import Department
 from plans.models import SupportPlan
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 from tickets.choices import Priority, Status
-from tickets.models import Ticket
+from tickets.models import EscalationFiring, Ticket
 
 BATCH = 2000
+# Escalations due longer ago than this have fired already (the desk runs them every minute).
+ESCALATED_BEFORE = datetime.timedelta(hours=1)
 SEED = 7
 TARGETS = {  # response, resolution (minutes)
     Priority.LOW: (8 * 60, 5 * 24 * 60),
@@ -208,7 +216,8 @@ class Builder:
 
     def build(self) -> Desk:
         started = time.perf_counter()
-        with transaction.atomic(), _stored_timestamps(Ticket, Contract, Account, SupportPlan, SLA):
+        stored = (Ticket, Contract, Account, SupportPlan, SLA, EscalationFiring)
+        with transaction.atomic(), _stored_timestamps(*stored):
             t = time.perf_counter()
             self._people_and_settings()
             self._phase("departments, users, SLAs, plans", t)
@@ -221,6 +230,9 @@ class Builder:
             t = time.perf_counter()
             self._tickets()
             self._phase("tickets", t)
+            t = time.perf_counter()
+            self._escalations()
+            self._phase("escalations already fired", t)
             t = time.perf_counter()
             self._ledger_and_history()
             self._phase("credit ledger and history", t)
@@ -250,6 +262,7 @@ class Builder:
             "tickets": Ticket.objects.count(),
             "ledger": CreditEntry.objects.count(),
             "ticket_history": Ticket.history.model.objects.count(),
+            "escalation_firings": EscalationFiring.objects.count(),
         }
 
     # -- people, SLAs and plans ------------------------------------------------------------------
@@ -342,6 +355,9 @@ class Builder:
                 )
             )
         levels = EscalationLevel.objects.bulk_create(levels)
+        self.levels_by_sla = defaultdict(list)
+        for level in levels:
+            self.levels_by_sla[level.sla_id].append(level)
         Notify = EscalationLevel.notify_users.through
         Notify.objects.bulk_create(
             Notify(escalationlevel_id=level.pk, user_id=self.administrator.pk)
@@ -578,6 +594,36 @@ class Builder:
         insert_dicts(Ticket, tickets, with_pk=True)
         # Light rows, not model instances: 100,000 Ticket() calls cost more than the COPY.
         self.tickets = [SimpleNamespace(pk=row["id"], **row) for row in tickets]
+
+    # -- escalations -----------------------------------------------------------------------------
+
+    def _escalations(self):
+        """The firings of every level whose time came before ``ESCALATED_BEFORE`` ago while the
+        ticket's clock ran; a level due more recently is left for the benchmark's first run."""
+        due_field = {"response": "response_due_at", "resolution": "resolution_due_at"}
+        cutoff = self.now - ESCALATED_BEFORE
+        rows = []
+        for t in self.tickets:
+            if t.sla_id is None:
+                continue
+            # The clock stopped when the ticket was resolved or put on hold.
+            stopped = min(filter(None, (cutoff, t.resolved_at, t.on_hold_since)))
+            for level in self.levels_by_sla[t.sla_id]:
+                due = getattr(t, due_field[level.target])
+                fires_at = due + datetime.timedelta(minutes=level.offset_minutes)
+                until = stopped
+                if level.target == "response" and t.first_responded_at:
+                    until = min(until, t.first_responded_at)
+                if fires_at <= until:
+                    rows.append(
+                        {
+                            "ticket_id": t.pk,
+                            "level_id": level.pk,
+                            "due_at": due,
+                            "fired_at": fires_at,
+                        }
+                    )
+        insert_dicts(EscalationFiring, rows)
 
     # -- credit ledger and history ---------------------------------------------------------------
 

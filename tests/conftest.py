@@ -1,6 +1,8 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 
@@ -59,3 +61,13 @@ def agent_client(agent):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+def restore_ready_groups() -> None:
+    """Recreate the Administrators and Agents groups exactly as their data migration does.
+
+    Transactional tests (live server, threads) flush every table afterwards, data migrations'
+    rows included; tests that run after such a flush and sign in through the groups call this.
+    """
+    migration = importlib.import_module("desk.migrations.0002_groups")
+    migration.create_groups(apps, schema_editor=None)

@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.conftest import restore_ready_groups
+
 # The sync Playwright API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -34,9 +36,9 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 BLOCKING_IMPACTS = {"serious", "critical"}
 PASSWORD = "password"  # tests.factories.UserFactory's password
 
-# Each browser test gets a fresh database; the groups made by a data migration are restored
-# from the serialized test database after every flush.
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Each browser test gets a fresh database (flushed afterwards); _ready_groups restores the groups
+# made by a data migration.
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 def chromium_path() -> str | None:
@@ -49,6 +51,14 @@ def _unavailable(reason: str):
     if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
         pytest.fail(f"{reason} (REQUIRE_BROWSER_TESTS=1 turns this skip into a failure)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _ready_groups(request):
+    """An earlier transactional test may have flushed the groups made by a data migration."""
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db")
+        restore_ready_groups()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ class PreferencesMiddleware:
 
     A signed-in user's preferences are read once per session and kept in it, so pages pay no
     query for them. Without a chosen language, LocaleMiddleware's pick (the browser's) stands.
+    Both are switched back when the response leaves, so nothing leaks into the next request
+    served by the same thread.
     """
 
     def __init__(self, get_response):
@@ -15,9 +17,12 @@ class PreferencesMiddleware:
 
     def __call__(self, request):
         load_into_session(request)
-        language = request.session.get(SESSION_LANGUAGE)
-        if language:
-            translation.activate(language)
+        language = request.session.get(SESSION_LANGUAGE) or translation.get_language()
+        with (
+            translation.override(language),
+            timezone.override(request.session.get(SESSION_TIME_ZONE)),
+        ):
             request.LANGUAGE_CODE = translation.get_language()
-        with timezone.override(request.session.get(SESSION_TIME_ZONE)):
-            return self.get_response(request)
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

@@ -66,3 +66,11 @@ def test_the_language_switch_refuses_foreign_redirects(agent_client):
 def test_the_sign_in_page_can_switch_language(client):
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
     assert '<html lang="zh-hans">' in client.get("/accounts/login/").content.decode()
+
+
+def test_a_users_language_does_not_leak_past_the_request(agent_client, agent):
+    from django.utils import translation
+
+    Preferences.objects.create(user=agent, language="zh-hans")
+    agent_client.get("/tickets/")
+    assert translation.get_language() == "en"

@@ -204,6 +204,10 @@ class VisibleText(HTMLParser):
         for name, value in attrs:
             if name in VISIBLE_ATTRIBUTES and value and LETTER.search(value):
                 self.found.append(f'{name}="{value}"')
+        kind = dict(attrs).get("type")
+        value = dict(attrs).get("value") or ""
+        if tag == "input" and kind in {"submit", "button", "reset"} and LETTER.search(value):
+            self.found.append(f'value="{value}"')
 
     def handle_endtag(self, tag):
         if tag in {"script", "style"}:
@@ -231,8 +235,9 @@ def test_the_template_check_catches_unmarked_text():
         '<button aria-label="Close">×</button>{% blocktranslate %}Also {{ n }} fine'
         '{% endblocktranslate %}<span title="{% translate "Ok" %}">{{ value }} · #</span>'
         "<!-- a note --><script>var label = 'ignored';</script>{# note #}"
+        '<input type="submit" value="Go"><input type="hidden" name="next" value="/x/">'
     )
-    assert unmarked_template_text(source) == ["Tickets", 'aria-label="Close"']
+    assert unmarked_template_text(source) == ["Tickets", 'aria-label="Close"', 'value="Go"']
 
 
 @pytest.mark.parametrize(

@@ -586,6 +586,9 @@ def chinese_desk(client, db):
 
 def chinese_pages() -> list[str]:
     ticket = Ticket.objects.order_by("pk").first()
+    covered = Ticket.objects.filter(contract__isnull=False).order_by("pk").first()
+    uncovered = Ticket.objects.filter(contract__isnull=True).order_by("pk").first()
+    in_use = SupportPlan.objects.filter(contracts__isnull=False).order_by("pk").first()
     contract = Contract.objects.order_by("pk").first()
     sla = SLA.objects.order_by("pk").first()
     plan = SupportPlan.objects.filter(credit_limit__isnull=False).order_by("pk").first()
@@ -594,6 +597,7 @@ def chinese_pages() -> list[str]:
         "/tickets/",
         "/tickets/new/",
         ticket.get_absolute_url(),
+        *[t.get_absolute_url() for t in (covered, uncovered) if t is not None],
         "/customers/",
         f"/customers/{account.pk}/",
         "/contracts/",
@@ -609,6 +613,7 @@ def chinese_pages() -> list[str]:
         "/settings/automation/support-plans/new/",
         f"/settings/automation/support-plans/{plan.pk}/",
         f"/settings/automation/support-plans/{plan.pk}/edit/",
+        f"/settings/automation/support-plans/{in_use.pk}/delete/",
         "/settings/customization/modules/",
         "/accounts/preferences/",
         "/admin/",
@@ -617,6 +622,12 @@ def chinese_pages() -> list[str]:
         "/admin/tickets/ticket/",
         f"/admin/contracts/contract/{contract.pk}/change/",
         f"/admin/plans/supportplan/{plan.pk}/change/",
+        "/admin/sla/sla/",
+        f"/admin/sla/sla/{sla.pk}/change/",
+        "/admin/customers/account/",
+        "/admin/desk/department/",
+        f"/admin/tickets/ticket/{ticket.pk}/change/",
+        "/admin/contracts/creditentry/",
     ]
 
 

@@ -52,7 +52,7 @@ DEMO = {
     },
     "zh-hans": {
         "departments": ("技术支持部", "销售部"),
-        "users": (("安达", "王"), ("亚历", "李")),
+        "users": (("王安达", ""), ("李亚历", "")),  # get_full_name(): family name first
         "holiday_list": "法定节假日",
         "holiday": "法定节假日",
         "slas": ("标准支持", "优先支持"),

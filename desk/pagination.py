@@ -1,15 +1,55 @@
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.translation import gettext_lazy as _
+
+
+class UncountedPage(Page):
+    def __init__(self, object_list, number, paginator, *, has_next: bool):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def next_page_number(self):
+        if not self._has_next:
+            raise EmptyPage(_("That page contains no results"))
+        return self.number + 1
+
+    def end_index(self):
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
 
 
 class IdFirstPaginator(Paginator):
-    """Find a page's ids by an index-only scan, then load only those rows with their joins.
+    """Pages of a long list, for lists that grow without bound (tickets).
 
-    A deep page (OFFSET 50,000) otherwise walks every skipped row through the list's joins.
+    It finds a page's ids by an index-only scan and then loads only those rows with their joins
+    (a deep page otherwise walks every skipped row through the joins), and it never counts the
+    whole list: fetching one id more than a page tells whether another page follows. Pages say
+    "Page N" rather than "Page N of M".
     """
+
+    uncounted = True
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(_("That page number is not an integer")) from error
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        ids = list(
+            self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1]
+        )
+        if not ids and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        has_next = len(ids) > self.per_page
+        ids = ids[: self.per_page]
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return UncountedPage(
+            [rows[pk] for pk in ids if pk in rows], number, self, has_next=has_next
+        )

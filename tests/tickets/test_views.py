@@ -240,3 +240,18 @@ class TestList:
         shown = [t.pk for t in page_two.context["tickets"]]
         newest_first = sorted(tickets, key=lambda t: (t.created_at, t.pk), reverse=True)
         assert shown == [t.pk for t in newest_first[50:]]
+
+    def test_pages_never_count_the_whole_list(self, agent_client, department, account):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        f.TicketFactory.create_batch(51, department=department, account=account)
+        agent_client.get(reverse("tickets:ticket_list"))
+        with CaptureQueriesContext(connection) as queries:
+            first = agent_client.get(reverse("tickets:ticket_list"))
+        assert not any("COUNT(" in q["sql"] and "tickets_ticket" in q["sql"] for q in queries)
+        assert first.context["page_obj"].has_next()
+        last = agent_client.get(reverse("tickets:ticket_list"), {"page": 2})
+        assert not last.context["page_obj"].has_next()
+        assert len(last.context["tickets"]) == 1
+        assert agent_client.get(reverse("tickets:ticket_list"), {"page": 3}).status_code == 404

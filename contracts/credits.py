@@ -85,7 +85,7 @@ def sync_for_ticket(*, ticket) -> CreditEntry | None:
     """
     if ticket.contract_id is None:
         return None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the ticket's save: all or nothing
         contract = _lock(ticket.contract_id)
         last = CreditEntry.objects.filter(ticket_id=ticket.pk).order_by("-ticket_seq").first()
         holds_credit = last is not None and last.kind == CreditEntry.Kind.SPEND

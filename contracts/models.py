@@ -100,6 +100,8 @@ class Contract(models.Model):
         indexes = [
             # Account page and ticket creation: an account's contracts by period.
             models.Index(fields=["account", "start_date"], name="contract_account_start_idx"),
+            # Contract list, newest first: read in index order and stop after a page.
+            models.Index(fields=["-start_date", "id"], name="contract_start_idx"),
             # Expiry notices and the "expiring within N days" filter scan by end date.
             models.Index(fields=["end_date"], name="contract_end_date_idx"),
         ]

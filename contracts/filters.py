@@ -37,7 +37,10 @@ class ContractFilter(django_filters.FilterSet):
     )
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_owners)
     expiring_within = django_filters.NumberFilter(
-        label=_("Expiring within (days)"), method="filter_expiring_within", min_value=0
+        label=_("Expiring within (days)"),
+        method="filter_expiring_within",
+        min_value=0,
+        max_value=36_500,  # a century: beyond it a date overflows
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -29,6 +29,8 @@ class IdFirstPaginator(Paginator):
     """
 
     uncounted = True
+    # Past any real list, and before the database's integers overflow an OFFSET.
+    max_page = 10_000_000
 
     def validate_number(self, number):
         try:
@@ -37,6 +39,8 @@ class IdFirstPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer")) from error
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
+        if number > self.max_page:
+            raise EmptyPage(_("That page contains no results"))
         return number
 
     def page(self, number):

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from desk.filters import by_id_or_name
+from desk.filters import as_id, by_id_or_name
 from desk.selectors import department_list
 
 from .choices import Priority, Status
@@ -56,9 +56,10 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_contract(self, queryset, name, value):
         value = value.strip()
-        if value.isdigit():
-            return queryset.filter(Q(contract_id=int(value)) | Q(contract__contract_number=value))
-        return queryset.filter(contract__contract_number__iexact=value)
+        condition = Q(contract__contract_number__iexact=value)
+        if (pk := as_id(value)) is not None:
+            condition |= Q(contract_id=pk)
+        return queryset.filter(condition)
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.filter(sla_state_condition(value, timezone.now()))

@@ -90,6 +90,13 @@ class SupportPlanForm(forms.ModelForm):
                 self.add_error(name, DEPARTMENT_FIXED if name == "department" else PLAN_LOCKED)
         return cleaned
 
+    def terms(self) -> dict:
+        """The cleaned name and terms, as the plan services take them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "plan_type", "credit_cycle", "credit_limit", "sla")
+        }
+
     def _posted_differs(self, name: str) -> bool:
         field = self.fields[name]
         posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))

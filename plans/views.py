@@ -152,16 +152,8 @@ class PlanFormMixin(ManageAutomationRequiredMixin):
 
 class PlanCreateView(PlanFormMixin, FormView):
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
-            plan = services.plan_create(
-                department=data["department"],
-                name=data["name"],
-                plan_type=data["plan_type"],
-                credit_cycle=data["credit_cycle"],
-                credit_limit=data["credit_limit"],
-                sla=data["sla"],
-            )
+            plan = services.plan_create(department=form.cleaned_data["department"], **form.terms())
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
@@ -177,16 +169,8 @@ class PlanEditView(PlanFormMixin, PlanObjectMixin, FormView):
         return super().get_context_data(plan=self.get_plan(), **kwargs)
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
-            plan = services.plan_update(
-                plan=self.get_plan(),
-                name=data["name"],
-                plan_type=data["plan_type"],
-                credit_cycle=data["credit_cycle"],
-                credit_limit=data["credit_limit"],
-                sla=data["sla"],
-            )
+            plan = services.plan_update(plan=self.get_plan(), **form.terms())
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

@@ -1,10 +1,8 @@
 """Expiry notices: one email, N days before the end date, never twice; a new end date re-arms."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 
 from contracts import notices, services
 from contracts.models import Contract
@@ -127,13 +125,3 @@ def test_finding_candidates_takes_constant_queries(
     with django_assert_max_num_queries(6), django_capture_on_commit_callbacks(execute=False):
         assert notices.send_expiry_notices(today=END) == 30
     assert Contract.objects.filter(expiry_notice_sent_for=END).count() == 30
-
-
-def test_command_sends_due_notices(contract):
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("django.utils.timezone.localdate", lambda *a, **k: END)
-        call_command("send_expiry_notices", stdout=out)
-    assert "1" in out.getvalue()
-    contract.refresh_from_db()
-    assert contract.expiry_notice_sent_for == END

@@ -2,7 +2,6 @@ import datetime
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -148,11 +147,6 @@ def test_candidate_query_count_does_not_grow_with_tickets(
         make_ticket(sla, department)  # none due yet
     with django_assert_max_num_queries(3):
         assert escalations.run(now=NOON) == 0
-
-
-def test_management_command(sla, department, agent, capsys):
-    call_command("run_escalations")
-    assert "0 escalation(s) fired." in capsys.readouterr().out
 
 
 def _ticket_number(subject):

@@ -94,22 +94,8 @@ class ContractForm(forms.ModelForm):
         self.fields["notify_users"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset(
-                _("Contract"),
-                "owner",
-                "name",
-                "contract_number",
-                "product_name",
-                "account",
-                "start_date",
-                "end_date",
-                "support_plan",
-            ),
-            Fieldset(
-                _("Contract expiry notification"),
-                "notify_users",
-                "notify_days_before",
-            ),
+            Fieldset(_("Contract"), *services.CONTRACT_FIELDS),
+            Fieldset(_("Contract expiry notification"), *services.NOTIFICATION_FIELDS),
             Submit("save", _("Save")),
         )
 

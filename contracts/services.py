@@ -24,8 +24,9 @@ PERIOD_OVERLAPS = _(
 NOTICE_NEEDS_USERS = _("Choose whom to notify, or leave the number of days empty.")
 NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choose nobody.")
 
-# The fields a contract manager edits, in the order of the form (and of the article).
-FORM_FIELDS = (
+# The fields a contract manager edits, in the order and sections of the article's form:
+# "Contract information", then "Contract expiry notification".
+CONTRACT_FIELDS = (
     "owner",
     "name",
     "contract_number",
@@ -34,9 +35,9 @@ FORM_FIELDS = (
     "start_date",
     "end_date",
     "support_plan",
-    "notify_users",
-    "notify_days_before",
 )
+NOTIFICATION_FIELDS = ("notify_users", "notify_days_before")
+FORM_FIELDS = CONTRACT_FIELDS + NOTIFICATION_FIELDS
 EDITABLE_FIELDS = tuple(name for name in FORM_FIELDS if name != "notify_users")
 
 

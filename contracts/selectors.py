@@ -1,6 +1,8 @@
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from desk.history import history_entries
+
 from .models import Contract, CreditEntry
 
 
@@ -50,4 +52,4 @@ def credit_ledger(contract):
 
 
 def contract_history(contract):
-    return contract.history.select_related("history_user").order_by("-history_date")
+    return history_entries(contract.history, related=("owner", "account", "support_plan"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, CreditEntry
+from desk.history import SHOWN, HistoryEntry, history_entries
 from sla.models import SLA
 
 from .models import SupportPlan
@@ -187,58 +188,6 @@ def plan_credit_usage(
 # --- audit trail --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    record: object
-    changes: list[Change]
-
-
-_HIDDEN_IN_HISTORY = ["created_at", "updated_at"]
-
-
-def _shown(plan_field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if plan_field.choices:
-        return str(dict(plan_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
-
-
-def plan_history(plan: SupportPlan, limit: int = 50) -> list[HistoryEntry]:
-    """Who created and changed the plan, when, and what changed: newest first.
-
-    One query fetches the records (and one more record, to diff the oldest shown); each record is
-    compared with the next older one in Python.
-    """
-    records = list(
-        plan.history.select_related("history_user", "sla", "department").order_by(
-            "-history_date", "-history_id"
-        )[: limit + 1]
-    )
-    entries = []
-    for newer, older in zip(records[:limit], records[1 : limit + 1] + [None], strict=False):
-        changes = []
-        if older is not None and newer.history_type == "~":
-            delta = newer.diff_against(
-                older, excluded_fields=_HIDDEN_IN_HISTORY, foreign_keys_are_objs=True
-            )
-            for change in delta.changes:
-                plan_field = SupportPlan._meta.get_field(change.field)
-                changes.append(
-                    Change(
-                        label=str(plan_field.verbose_name),
-                        old=_shown(plan_field, change.old),
-                        new=_shown(plan_field, change.new),
-                    )
-                )
-        entries.append(HistoryEntry(record=newer, changes=changes))
-    return entries
+def plan_history(plan: SupportPlan, limit: int = SHOWN) -> list[HistoryEntry]:
+    """Who created and changed the plan, when, and what changed: newest first, one query."""
+    return history_entries(plan.history, limit=limit, related=("sla", "department"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from desk.history import history_entries
 from desk.views import ManageAutomationRequiredMixin
 
 from . import selectors, services
@@ -43,6 +44,10 @@ class SLADetailView(ManageAutomationRequiredMixin, DetailView):
 
     def get_queryset(self):
         return selectors.sla_list_detailed(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        history = history_entries(self.object.history, related=("department", "holiday_list"))
+        return super().get_context_data(history=history, **kwargs)
 
 
 class SLAFormView(ManageAutomationRequiredMixin, TemplateView):

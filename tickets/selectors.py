@@ -1,10 +1,8 @@
 from contracts import credits
 from contracts.models import Contract, CreditEntry
-from desk.history import with_changes
+from desk.history import history_entries
 
 from .models import Ticket
-
-HISTORY_SHOWN = 50
 
 
 def ticket_list(user):
@@ -37,16 +35,11 @@ def ticket_panels(ticket: Ticket, *, user) -> dict:
         and not Contract.objects.visible_to(user).filter(pk=contract.pk).exists()
     ):
         contract = None  # the Contracts module is off for the contract's department
-    history = list(
-        ticket.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_SHOWN + 1
-        ]
-    )
     return {
         "contract": contract,
         "credit_summary": credits.summary_for(contract) if contract else None,
         "ticket_credit_entries": CreditEntry.objects.filter(ticket=ticket)
         .select_related("created_by")
         .order_by("-created_at", "-pk"),
-        "history": with_changes(history)[:HISTORY_SHOWN],
+        "history": history_entries(ticket.history, related=("assignee", "contract", "sla")),
     }

@@ -222,3 +222,27 @@ def test_list_and_detail_query_counts_stay_flat(
     with django_assert_max_num_queries(30) as detail:
         admin_client.get(sla.get_absolute_url())
     assert len(detail.captured_queries) < 30
+
+
+def test_detail_history_says_who_changed_what_in_constant_queries(admin_client, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sla = f.SLAFactory(department=department, name="Gold")
+
+    def rename(times):
+        for n in range(times):
+            sla.name = f"Gold {n}"
+            sla.save()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(sla.get_absolute_url())
+        return len(queries), response.content.decode()
+
+    count()  # the session's first page also reads the user's preferences
+    rename(3)
+    few, html = count()
+    assert "Name: Gold 1 → Gold 2" in html
+    rename(30)
+    assert count()[0] == few

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from desk.filters import by_id_or_name
+from desk.filters import ListFilterSet, by_id_or_name
 from plans.models import SupportPlan
 from sla.models import SLA
 
@@ -26,7 +26,7 @@ def _owners(request):
     return get_user_model().objects.order_by("username")
 
 
-class ContractFilter(django_filters.FilterSet):
+class ContractFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Contract.Status.choices, method="filter_status"
     )

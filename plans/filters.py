@@ -2,11 +2,13 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from desk.filters import ListFilterSet
+
 from . import selectors
 from .models import SupportPlan
 
 
-class SupportPlanFilter(django_filters.FilterSet):
+class SupportPlanFilter(ListFilterSet):
     plan_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=SupportPlan.PlanType.choices, empty_label=_("Any type")
     )

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from desk.filters import ListFilterSet
 from desk.selectors import department_list
 
 from .models import SLA
@@ -12,7 +13,7 @@ def _departments(request):
     return department_list(request.user).order_by("name")
 
 
-class SLAFilter(django_filters.FilterSet):
+class SLAFilter(ListFilterSet):
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)
     is_active = django_filters.BooleanFilter(label=_("Active"))
 

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from desk.filters import as_id, by_id_or_name
+from desk.filters import ListFilterSet, as_id, by_id_or_name
 from desk.selectors import department_list
 
 from .choices import Priority, Status
@@ -41,7 +41,7 @@ def _departments(request):
     return department_list(request.user)
 
 
-class TicketFilter(django_filters.FilterSet):
+class TicketFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)

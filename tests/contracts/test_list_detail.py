@@ -83,6 +83,25 @@ def test_bad_filter_values_do_not_break_the_page(admin_client, three):
     assert response.status_code == 200
 
 
+def test_filter_bar_keeps_what_was_typed_and_says_what_is_wrong(admin_client, three):
+    active = three["active"]
+    html = admin_client.get(
+        LIST,
+        {
+            "account": active.account_id,
+            "sla": active.support_plan.sla_id,
+            "expiring_within": "-3",
+        },
+    ).content.decode()
+    # The account is a text box (not a drop-down of every account), showing what was typed.
+    assert re.search(rf'<input type="text" name="account" [^>]*value="{active.account_id}"', html)
+    assert re.search(rf'<option value="{active.support_plan.sla_id}" selected>', html)
+    assert re.search(
+        r'<input type="number" name="expiring_within" [^>]*min="0"[^>]*is-invalid', html
+    )
+    assert 'id="id_expiring_within_error"' in html
+
+
 def test_list_hides_other_departments_contracts(agent_client, three, other_department):
     hidden = f.ContractFactory(contract_number="HID", support_plan__department=other_department)
     assert hidden.contract_number not in numbers(agent_client.get(LIST))

@@ -30,6 +30,6 @@ def account_recent_tickets(user, account, limit: int = 20):
     return (
         Ticket.objects.visible_to(user)
         .filter(account=account)
-        .select_related("department", "assignee", "contract")
+        .select_related("department")
         .order_by("-created_at", "-pk")[:limit]
     )

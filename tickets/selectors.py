@@ -6,9 +6,7 @@ from .models import Ticket
 
 
 def ticket_list(user):
-    return Ticket.objects.visible_to(user).select_related(
-        "account", "department", "assignee", "sla", "contract"
-    )
+    return Ticket.objects.visible_to(user).select_related("account", "department", "sla")
 
 
 def ticket_detail_queryset(user):

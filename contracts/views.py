@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ class ContractListView(FilterView):
 
 
 class ContractDetailView(DetailView):
+    ledger_page_size = 25  # the ledger grows for as long as the contract runs
     template_name = "contracts/contract_detail.html"
     context_object_name = "contract"
 
@@ -36,7 +38,9 @@ class ContractDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         contract = self.object
         context["credit_summary"] = credits.summary_for(contract)
-        context["ledger"] = selectors.credit_ledger(contract)
+        context["ledger"] = Paginator(
+            selectors.credit_ledger(contract), self.ledger_page_size
+        ).get_page(self.request.GET.get("ledger_page"))
         context["history"] = selectors.contract_history(contract)
         context["active_tab"] = self.request.GET.get("tab", "contract")
         if self.request.user.has_perm("contracts.adjust_credits"):

@@ -186,6 +186,26 @@ def test_plan_tab_shows_terms_sla_cycle_credits_and_ledger(
     assert "Adjustment" in ledger and "Spend" in ledger
 
 
+def test_ledger_comes_in_pages_that_open_on_the_plan_tab(
+    admin_client, administrator, ticket_contract
+):
+    for n in range(30):
+        credits.adjust(contract=ticket_contract, delta=1, reason=f"Entry {n:02d}", by=administrator)
+    url = ticket_contract.get_absolute_url()
+    first = admin_client.get(url).content.decode()
+    ledger = first.split('id="credit-ledger"')[1].split("</table>")[0]
+    assert "Entry 29" in ledger and "Entry 05" in ledger and "Entry 04" not in ledger
+    assert "Page 1 of 2" in first
+    assert 'href="?ledger_page=2&amp;tab=plan#credit-ledger"' in first
+    second = admin_client.get(url, {"ledger_page": 2, "tab": "plan"}).content.decode()
+    ledger = second.split('id="credit-ledger"')[1].split("</table>")[0]
+    assert "Entry 04" in ledger and "Entry 00" in ledger and "Entry 05" not in ledger
+    assert 'class="tab-pane fade show active" id="plan-pane"' in second
+    # A page past the end, or not a number, shows the last or the first page rather than failing.
+    assert "Entry 00" in admin_client.get(url, {"ledger_page": 10**30}).content.decode()
+    assert "Entry 29" in admin_client.get(url, {"ledger_page": "x"}).content.decode()
+
+
 def test_unlimited_plan_tab_says_so(admin_client, department):
     contract = f.ContractFactory(support_plan__department=department)
     page = admin_client.get(contract.get_absolute_url()).content.decode()

@@ -11,28 +11,23 @@ def ticket_list(user):
 
 def ticket_detail_queryset(user):
     return Ticket.objects.visible_to(user).select_related(
-        "account",
-        "contact",
-        "department",
-        "assignee",
-        "sla",
-        "created_by",
-        "contract",
-        "contract__owner",
-        "contract__support_plan",
-        "contract__support_plan__sla",
-        "contract__support_plan__department",
+        "account", "contact", "department", "assignee", "sla"
     )
 
 
 def ticket_panels(ticket: Ticket, *, user) -> dict:
     """What the ticket page shows beside the ticket: its contract panel, ledger and history."""
-    contract = ticket.contract
-    if (
-        contract is not None
-        and not Contract.objects.visible_to(user).filter(pk=contract.pk).exists()
-    ):
-        contract = None  # the Contracts module is off for the contract's department
+    # The contract in a query of its own rather than joined to the ticket's: PostgreSQL took 5 ms
+    # to plan the twelve-table join, and 0.4 ms to run it. None when the user may not see it
+    # (the Contracts module is off for the contract's department).
+    contract = None
+    if ticket.contract_id is not None:
+        contract = (
+            Contract.objects.visible_to(user)
+            .select_related("support_plan__sla")
+            .filter(pk=ticket.contract_id)
+            .first()
+        )
     return {
         "contract": contract,
         "credit_summary": credits.summary_for(contract) if contract else None,

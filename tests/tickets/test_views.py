@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from contracts import credits
 from contracts.models import CreditEntry
@@ -120,6 +121,14 @@ class TestStatusForm:
         html = agent_client.get(ticket.get_absolute_url()).content.decode()
         assert "Open → On hold" in html
         assert agent.username in html
+
+    def test_shows_who_the_ticket_is_assigned_to(self, agent_client, agent, contract, open_ticket):
+        ticket = open_ticket()
+        html = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert re.search(r'id="ticket-assignee">\s*Unassigned<', html)
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=agent)
+        html = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert f'id="ticket-assignee">{escape(agent.get_full_name())}<' in html
 
 
 class TestCreate:

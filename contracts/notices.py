@@ -3,18 +3,20 @@
 A contract remembers the end date its notice was sent for (``expiry_notice_sent_for``). The
 notice is due when today is within ``notify_days_before`` days of the end date and no notice was
 sent for that end date; moving the end date makes it due again. Rows are claimed under
-``select_for_update(skip_locked=True)`` and marked in the same transaction that queues the email
+``select_for_update(skip_locked=True)`` and marked in the same transaction that queues the emails
 (``transaction.on_commit``), so two runs at once, a second run or a restart never send it twice.
+Each chosen user gets a message of their own, in their language (``desk.mail``).
 """
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import DateField as DateFieldType
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.utils import formats
 from django.utils.translation import gettext as _
+
+from desk import mail
 
 from .models import Contract
 
@@ -54,22 +56,24 @@ def due_notices(today: datetime.date):
     )
 
 
-def _email(contract: Contract, recipients: list[str]) -> None:
-    subject = _("Contract %(number)s ends on %(date)s") % {
-        "number": contract.contract_number,
-        "date": contract.end_date.isoformat(),
-    }
-    body = _(
-        "The contract %(name)s (%(number)s) of %(account)s on the support plan %(plan)s "
-        "ends on %(date)s."
-    ) % {
+def _compose(contract: Contract) -> tuple[str, str]:
+    """The notice, in the active language (the reader's: see ``desk.mail``)."""
+    values = {
         "name": contract.name,
         "number": contract.contract_number,
         "account": contract.account.name,
         "plan": contract.support_plan.name,
-        "date": contract.end_date.isoformat(),
+        "date": formats.date_format(contract.end_date),
     }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    subject = _("Contract %(number)s ends on %(date)s") % values
+    body = (
+        _(
+            "The contract %(name)s (%(number)s) of %(account)s on the support plan %(plan)s "
+            "ends on %(date)s."
+        )
+        % values
+    )
+    return subject, body
 
 
 def send_expiry_notices(*, today: datetime.date) -> int:
@@ -80,7 +84,9 @@ def send_expiry_notices(*, today: datetime.date) -> int:
             lock["of"] = ("self",)  # the contract rows only, not their accounts and plans
         locked = due_notices(today).select_for_update(**lock)
         contracts = list(
-            locked.select_related("account", "support_plan").prefetch_related("notify_users")
+            locked.select_related("account", "support_plan").prefetch_related(
+                mail.readers("notify_users")
+            )
         )
         if not contracts:
             return 0
@@ -88,8 +94,11 @@ def send_expiry_notices(*, today: datetime.date) -> int:
         Contract.objects.filter(pk__in=[c.pk for c in contracts]).update(
             expiry_notice_sent_for=F("end_date")
         )
+        messages = []
         for contract in contracts:
-            recipients = sorted({u.email for u in contract.notify_users.all() if u.email})
-            if recipients:
-                transaction.on_commit(lambda c=contract, r=recipients: _email(c, r), robust=True)
+            messages += mail.messages_for(
+                contract.notify_users.all(), lambda contract=contract: _compose(contract)
+            )
+        if messages:
+            transaction.on_commit(lambda: mail.send(messages))
     return len(contracts)

@@ -16,24 +16,20 @@ its commit.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections import defaultdict
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from desk import mail
 from tickets.choices import Priority, Status
 from tickets.models import EscalationFiring, Ticket
 
 from .models import SLA, EscalationLevel
 from .services import recompute_due_times
-
-logger = logging.getLogger(__name__)
 
 DUE_FIELD = {
     EscalationLevel.Target.RESPONSE: "response_due_at",
@@ -50,7 +46,7 @@ WRITTEN_FIELDS = ["assignee", "priority", "response_due_at", "resolution_due_at"
 def _levels() -> list[EscalationLevel]:
     return list(
         EscalationLevel.objects.select_related("reassign_to")
-        .prefetch_related("notify_users")
+        .prefetch_related(mail.readers("notify_users"))
         .order_by("sla_id", "level")
     )
 
@@ -179,7 +175,7 @@ def _escalate_chunk(
     # Every ticket that fired gets one history record with its reason, notices included.
     bulk_update_with_history(changed, Ticket, WRITTEN_FIELDS, default_date=written_at)
     if mails:
-        transaction.on_commit(lambda: _send(mails))
+        transaction.on_commit(lambda: mail.send(mails))
     return count
 
 
@@ -211,30 +207,25 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, fi
             "before": before,
             "after": ticket.priority,
         }
-    recipients = [u.email for u in level.notify_users.all() if u.is_active and u.email]
-    if recipients:
-        subject = _("Escalation: ticket #%(pk)s %(target)s") % {
-            "pk": ticket.pk,
-            "target": level.get_target_display(),
-        }
-        due = getattr(ticket, DUE_FIELD[level.target])
-        body = _(
-            "Ticket #%(pk)s “%(subject)s” reached escalation level %(level)s.\n"
-            "%(target)s: %(due)s (UTC)."
-        ) % {
-            "pk": ticket.pk,
-            "subject": ticket.subject,
-            "level": level.level,
-            "target": level.get_target_display(),
-            "due": due.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
-        }
-        # One message per person: recipients do not see each other's addresses.
-        mails.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients)
-    return _("%(level)s: notified %(count)s") % {"level": level.level, "count": len(recipients)}
+    messages = mail.messages_for(level.notify_users.all(), lambda: _compose(ticket, level))
+    mails.extend(messages)
+    return _("%(level)s: notified %(count)s") % {"level": level.level, "count": len(messages)}
 
 
-def _send(mails: list) -> None:
-    try:
-        send_mass_mail(mails, fail_silently=False)
-    except Exception:  # the firing is recorded; a mail server outage must not undo it
-        logger.exception("escalation notices could not be sent")
+def _compose(ticket: Ticket, level: EscalationLevel) -> tuple[str, str]:
+    """The notice, in the active language and time zone (the reader's: see ``desk.mail``)."""
+    target = level.get_target_display()
+    subject = _("Escalation: ticket #%(pk)s %(target)s") % {"pk": ticket.pk, "target": target}
+    due = timezone.localtime(getattr(ticket, DUE_FIELD[level.target]))
+    body = _(
+        "Ticket #%(pk)s “%(subject)s” reached escalation level %(level)s.\n"
+        "%(target)s: %(due)s (%(zone)s)."
+    ) % {
+        "pk": ticket.pk,
+        "subject": ticket.subject,
+        "level": level.level,
+        "target": target,
+        "due": formats.date_format(due, "DATETIME_FORMAT"),
+        "zone": timezone.get_current_timezone_name(),
+    }
+    return subject, body

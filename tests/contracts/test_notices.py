@@ -6,6 +6,7 @@ import pytest
 
 from contracts import notices, services
 from contracts.models import Contract
+from desk.models import Preferences
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -32,18 +33,23 @@ def run(today, capture):
         return notices.send_expiry_notices(today=today)
 
 
+def recipients(outbox) -> list[str]:
+    """Everyone a message went to: each reader gets one of their own."""
+    assert all(len(message.to) == 1 for message in outbox)
+    return sorted(message.to[0] for message in outbox)
+
+
 def test_notice_is_sent_once_on_the_first_day_of_the_window(
     contract, mailoutbox, django_capture_on_commit_callbacks
 ):
     assert run(END - datetime.timedelta(days=15), django_capture_on_commit_callbacks) == 0
     assert mailoutbox == []
     assert run(END - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 1
-    assert sorted(mailoutbox[0].to) == ["boss@example.com", "watcher@example.com"]
-    assert contract.contract_number in mailoutbox[0].subject
+    assert recipients(mailoutbox) == ["boss@example.com", "watcher@example.com"]
+    assert all(contract.contract_number in message.subject for message in mailoutbox)
     for day in (13, 13, 5, 0):
         assert run(END - datetime.timedelta(days=day), django_capture_on_commit_callbacks) == 0
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
     contract.refresh_from_db()
     assert contract.expiry_notice_sent_for == END
 
@@ -53,7 +59,7 @@ def test_a_late_first_run_inside_the_window_still_sends_but_not_after_the_end(
 ):
     assert run(END + datetime.timedelta(days=1), django_capture_on_commit_callbacks) == 0
     assert run(END, django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
 
 
 def test_contract_ending_after_the_window_gets_nothing(
@@ -66,8 +72,8 @@ def test_contract_ending_after_the_window_gets_nothing(
     )
     later.notify_users.set(contract.notify_users.all())
     assert run(END - datetime.timedelta(days=10), django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 1
-    assert contract.contract_number in mailoutbox[0].subject
+    assert len(mailoutbox) == 2
+    assert all(contract.contract_number in message.subject for message in mailoutbox)
     later.refresh_from_db()
     assert later.expiry_notice_sent_for is None
 
@@ -90,10 +96,29 @@ def test_changing_the_end_date_re_arms_the_notice(
     services.contract_update(contract=contract, end_date=new_end)
     assert run(END - datetime.timedelta(days=13), django_capture_on_commit_callbacks) == 0
     assert run(new_end - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 2
-    assert new_end.isoformat() in mailoutbox[1].subject
+    assert len(mailoutbox) == 4
+    assert "June 30, 2027" in mailoutbox[3].subject
     assert run(new_end - datetime.timedelta(days=1), django_capture_on_commit_callbacks) == 0
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 4
+
+
+def test_each_reader_gets_the_notice_in_their_language_and_inactive_users_none(
+    contract, watcher, mailoutbox, django_capture_on_commit_callbacks
+):
+    Preferences.objects.create(user=watcher, language="zh-hans")
+    contract.notify_users.add(
+        f.UserFactory(username="gone", email="gone@example.com", is_active=False)
+    )
+    assert run(END, django_capture_on_commit_callbacks) == 1
+    by_reader = {message.to[0]: message for message in mailoutbox}
+    assert sorted(by_reader) == ["boss@example.com", "watcher@example.com"]
+    assert (
+        by_reader["boss@example.com"].subject
+        == f"Contract {contract.contract_number} ends on June 30, 2026"
+    )
+    chinese = by_reader["watcher@example.com"]
+    assert chinese.subject == f"合同 {contract.contract_number} 将于 2026年6月30日 到期"
+    assert contract.account.name in chinese.body and "支持计划" in chinese.body
 
 
 def test_marking_a_notice_adds_no_history_row(contract, django_capture_on_commit_callbacks):

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from desk.models import Preferences
 from sla import escalations
 from sla.models import EscalationLevel
 from tests import factories as f
@@ -41,6 +42,24 @@ def notify_level(sla, users, level=1, **kwargs):
     )
     lvl.notify_users.set(users)
     return lvl
+
+
+def test_each_reader_gets_the_notice_in_their_language_and_time_zone(
+    sla, department, agent, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    Preferences.objects.create(user=agent, language="zh-hans", time_zone="Asia/Shanghai")
+    notify_level(sla, [agent, administrator])
+    ticket = make_ticket(sla, department)  # response due 11:50 UTC, 19:50 in Shanghai
+    with django_capture_on_commit_callbacks(execute=True):
+        escalations.run(now=NOON)
+    by_reader = {m.to[0]: m for m in mailoutbox}
+    english, chinese = by_reader[administrator.email], by_reader[agent.email]
+    assert english.subject == f"Escalation: ticket #{ticket.pk} Response due"
+    assert "Response due: March 9, 2026, 11:50 a.m. (UTC)." in english.body
+    assert chinese.subject.startswith(f"升级：工单 #{ticket.pk}")
+    assert "2026年3月9日 19:50（Asia/Shanghai）" in chinese.body
+    # The ticket's history says what happened in the desk's language, whoever was notified.
+    assert ticket.history.first().history_change_reason == "Escalation level 1: notified 2"
 
 
 def test_run_twice_sends_each_notice_once(

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
@@ -9,17 +10,23 @@ from desk.selectors import department_list
 from tickets.choices import Priority
 
 from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
-from .services import LevelInput
+from .services import LevelInput, period_field
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
-def _day_key(weekday: int) -> str:
-    return WorkingPeriod.Weekday(weekday).name.lower()
+def _periods_by_day(sla: SLA) -> dict[int, list[WorkingPeriod]]:
+    days: dict[int, list[WorkingPeriod]] = {}
+    for period in sorted(sla.working_periods.all(), key=lambda p: (p.weekday, p.start_time)):
+        days.setdefault(period.weekday, []).append(period)
+    return days
 
 
 class SLAForm(forms.Form):
-    """The SLA's own fields, a response and resolution target per priority, a weekly schedule."""
+    """The SLA's own fields, a response and resolution target per priority, a weekly schedule
+    with one or more periods a day."""
+
+    PERIODS_PER_DAY = 2
 
     name = forms.CharField(label=_("Name"), max_length=100)
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
@@ -54,18 +61,19 @@ class SLAForm(forms.Form):
                     required=False,
                     max_value=59,
                 )
+        self.period_numbers = range(1, self._period_count(sla) + 1)
         for weekday, label in WorkingPeriod.Weekday.choices:
-            key = _day_key(weekday)
-            self.fields[f"{key}_start"] = forms.TimeField(
-                label=_("%(day)s · from") % {"day": label},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            )
-            self.fields[f"{key}_end"] = forms.TimeField(
-                label=_("%(day)s · to") % {"day": label},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            )
+            for number in self.period_numbers:
+                names = {"day": label, "number": number}
+                for end, text in (
+                    ("start", _("%(day)s · period %(number)s · from")),
+                    ("end", _("%(day)s · period %(number)s · to")),
+                ):
+                    self.fields[period_field(weekday, number, end)] = forms.TimeField(
+                        label=text % names,
+                        required=False,
+                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                    )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -86,10 +94,23 @@ class SLAForm(forms.Form):
                 minutes = getattr(target, f"{kind}_minutes")
                 initial[f"{target.priority}_{kind}_hours"] = minutes // 60
                 initial[f"{target.priority}_{kind}_minutes"] = minutes % 60
-        for period in sla.working_periods.all():
-            initial[f"{_day_key(period.weekday)}_start"] = period.start_time
-            initial[f"{_day_key(period.weekday)}_end"] = period.end_time
+        for weekday, day_periods in _periods_by_day(sla).items():
+            for number, period in enumerate(day_periods, start=1):
+                initial[period_field(weekday, number, "start")] = period.start_time
+                initial[period_field(weekday, number, "end")] = period.end_time
         return initial
+
+    def _period_count(self, sla: SLA | None) -> int:
+        """Periods a day offers: two (a lunch break), or as many as the SLA has on its
+        busiest day, or as many as were posted, so that saving never drops one."""
+        count = self.PERIODS_PER_DAY
+        if sla is not None:
+            count = max(count, *map(len, _periods_by_day(sla).values()), 0)
+        numbered = re.compile(r"^[a-z]+_(?:start|end)_(\d{1,2})$")
+        for name in self.data:
+            if match := numbered.match(name):
+                count = max(count, int(match.group(1)))
+        return count
 
     def target_rows(self):
         """(priority label, response hours, response minutes, resolution hours, minutes) rows."""
@@ -104,9 +125,15 @@ class SLAForm(forms.Form):
             )
 
     def schedule_rows(self):
+        """(day label, [(from field, to field) per period]) rows."""
         for weekday, label in WorkingPeriod.Weekday.choices:
-            key = _day_key(weekday)
-            yield label, self[f"{key}_start"], self[f"{key}_end"]
+            yield (
+                label,
+                [
+                    (self[period_field(weekday, n, "start")], self[period_field(weekday, n, "end")])
+                    for n in self.period_numbers
+                ],
+            )
 
     def targets(self) -> dict[str, tuple[int | None, int | None]]:
         """Minutes per priority; ``None`` when the hours and minutes are both left empty."""
@@ -127,10 +154,16 @@ class SLAForm(forms.Form):
         return result
 
     def periods(self):
+        """Every period field of every day, empty ones included (the service numbers them)."""
         data = self.cleaned_data
         return [
-            (weekday, data.get(f"{_day_key(weekday)}_start"), data.get(f"{_day_key(weekday)}_end"))
+            (
+                weekday,
+                data.get(period_field(weekday, n, "start")),
+                data.get(period_field(weekday, n, "end")),
+            )
             for weekday in WorkingPeriod.Weekday.values
+            for n in self.period_numbers
         ]
 
     def service_kwargs(self) -> dict:

@@ -6,6 +6,7 @@ Business time is counted by ``sla.business_time`` (24×7 or a weekly schedule wi
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ RESPONSE_AFTER_RESOLUTION = _("The response time cannot exceed the resolution ti
 SCHEDULE_EMPTY = _("A weekly schedule needs business hours on at least one day.")
 PERIOD_INCOMPLETE = _("Enter both the start and the end time, or neither.")
 PERIOD_END_BEFORE_START = _("Business hours must end after they start.")
+PERIODS_OVERLAP = _("This period overlaps another one of the same day.")
 LEVEL_NEEDS_AGENT = _("Escalation level %(level)s: choose the agent to reassign to.")
 LEVEL_NEEDS_USERS = _("Escalation level %(level)s: choose at least one user to notify.")
 DEPARTMENT_LOCKED = _("This SLA is used by support plans, so it cannot move to another department.")
@@ -147,17 +149,39 @@ def _check_targets(targets: Mapping[str, tuple[int | None, int | None]], errors:
             errors.setdefault(f"{priority}_response", []).append(RESPONSE_AFTER_RESOLUTION)
 
 
+def period_field(weekday: int, number: int, end: str) -> str:
+    """The form field of a day's ``number``-th period (1, 2, …): ``monday_start``,
+    ``monday_end_2``; ``end`` is "start" or "end"."""
+    suffix = "" if number == 1 else f"_{number}"
+    return f"{_day_key(weekday)}_{end}{suffix}"
+
+
 def _check_periods(business_hours: str, periods, errors: dict) -> list:
+    """Periods are ``(weekday, start, end)``, a day's in the order its fields are numbered (empty
+    ones included, so errors land on the right field)."""
     clean = []
+    numbers: dict[int, int] = {}
+    by_day: dict[int, list] = {}
     for weekday, start, end in periods:
+        number = numbers[weekday] = numbers.get(weekday, 0) + 1
         if start is None and end is None:
             continue
         if start is None or end is None:
-            errors.setdefault(f"{_day_key(weekday)}_end", []).append(PERIOD_INCOMPLETE)
+            errors.setdefault(period_field(weekday, number, "end"), []).append(PERIOD_INCOMPLETE)
         elif end <= start:
-            errors.setdefault(f"{_day_key(weekday)}_end", []).append(PERIOD_END_BEFORE_START)
+            errors.setdefault(period_field(weekday, number, "end"), []).append(
+                PERIOD_END_BEFORE_START
+            )
         else:
             clean.append((weekday, start, end))
+            by_day.setdefault(weekday, []).append((start, end, number))
+    for weekday, day_periods in by_day.items():
+        day_periods.sort()
+        for earlier, (start, _end, number) in itertools.pairwise(day_periods):
+            if start < earlier[1]:
+                errors.setdefault(period_field(weekday, number, "start"), []).append(
+                    PERIODS_OVERLAP
+                )
     if business_hours == SLA.BusinessHours.WEEKLY and not clean and not errors:
         errors.setdefault("business_hours", []).append(SCHEDULE_EMPTY)
     return clean

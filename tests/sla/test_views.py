@@ -89,6 +89,12 @@ def test_create_sla_with_targets_schedule_and_escalation(admin_client, departmen
             services.SCHEDULE_EMPTY,
         ),
         ({"monday_end": "08:00"}, "monday_end", services.PERIOD_END_BEFORE_START),
+        ({"monday_start_2": "19:00"}, "monday_end_2", services.PERIOD_INCOMPLETE),
+        (
+            {"monday_start_2": "17:00", "monday_end_2": "20:00"},
+            "monday_start_2",
+            services.PERIODS_OVERLAP,
+        ),
     ],
 )
 def test_bad_input_gets_a_message_and_saves_nothing(
@@ -100,6 +106,49 @@ def test_bad_input_gets_a_message_and_saves_nothing(
     assert str(message) in response.content.decode()
     assert not SLA.objects.exists()
     assert not SLATarget.objects.exists() and not WorkingPeriod.objects.exists()
+
+
+def test_a_day_can_have_a_lunch_break(admin_client, department):
+    data = valid_data(
+        department,
+        monday_end="12:00",
+        monday_start_2="13:00",
+        monday_end_2="18:00",
+    )
+    assert admin_client.post(CREATE, data).status_code == 302
+    monday = SLA.objects.get().working_periods.filter(weekday=0).order_by("start_time")
+    assert [(p.start_time.hour, p.end_time.hour) for p in monday] == [(9, 12), (13, 18)]
+
+
+def test_editing_keeps_every_period_of_a_day(admin_client, department):
+    """Three periods on a day (entered in the back office) get three columns, not one."""
+    sla = f.SLAFactory(department=department, business_hours="weekly")
+    for start, end in ((8, 10), (11, 13), (14, 17)):
+        WorkingPeriod.objects.create(
+            sla=sla, weekday=2, start_time=f"{start:02d}:00", end_time=f"{end:02d}:00"
+        )
+    url = reverse("sla:sla_edit", args=[sla.pk])
+    form = admin_client.get(url).context["form"]
+    assert list(form.period_numbers) == [1, 2, 3]
+    data = {
+        **valid_data(department, name=sla.name),
+        **{
+            k: ""
+            for d in ("monday", "tuesday", "thursday", "friday")
+            for k in (f"{d}_start", f"{d}_end")
+        },
+    }
+    for name in form.fields:
+        if name.startswith("wednesday_"):
+            value = form.initial.get(name)
+            data[name] = value.strftime("%H:%M") if value else ""
+    assert admin_client.post(url, data).status_code == 302
+    periods = sla.working_periods.order_by("start_time")
+    assert [(p.weekday, p.start_time.hour, p.end_time.hour) for p in periods] == [
+        (2, 8, 10),
+        (2, 11, 13),
+        (2, 14, 17),
+    ]
 
 
 def test_reassign_level_needs_an_agent(admin_client, department):

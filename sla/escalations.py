@@ -204,8 +204,8 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, fi
                 firings.append(EscalationFiring(ticket=ticket, level=level, due_at=due_at))
         return _("%(level)s: priority %(before)s → %(after)s") % {
             "level": level.level,
-            "before": before,
-            "after": ticket.priority,
+            "before": Priority(before).label,
+            "after": Priority(ticket.priority).label,
         }
     messages = mail.messages_for(level.notify_users.all(), lambda: _compose(ticket, level))
     mails.extend(messages)

@@ -133,7 +133,7 @@ def test_reassign_and_raise_priority_recorded_on_history(sla, department, agent)
     assert ticket.response_due_at == created + datetime.timedelta(minutes=30)  # urgent target
     assert ticket.resolution_due_at == created + datetime.timedelta(hours=4)
     reason = ticket.history.first().history_change_reason
-    assert "reassigned to other" in reason and "high → urgent" in reason
+    assert "reassigned to other" in reason and "High → Urgent" in reason
     # The new (already passed) due time re-arms the other levels once, but the raise does not
     # fire again for the due time it produced, so it never cascades.
     later = NOON + datetime.timedelta(minutes=1)
@@ -241,10 +241,10 @@ def test_each_ticket_records_its_own_actions(sla, department, agent):
     assert breached.assignee == other
     assert breached.priority == Priority.MEDIUM
     assert responded.history.first().history_change_reason == (
-        "Escalation level 2: priority high → urgent"
+        "Escalation level 2: priority High → Urgent"
     )
     assert breached.history.first().history_change_reason == (
-        "Escalation level 1: reassigned to other; 2: priority low → medium"
+        "Escalation level 1: reassigned to other; 2: priority Low → Medium"
     )
 
 

@@ -1,0 +1,44 @@
+"""The benchmark itself: on a small desk it builds every kind of row and times every figure.
+
+It runs in the suite so that a page, a job or the builder cannot drift out of the benchmark
+unnoticed (a page answering 404 or 500, a job raising, a figure left unmeasured).
+"""
+
+import json
+
+import pytest
+
+from desk.benchmark import Sizes, build_desk, measure_all, render_table, write_json
+from desk.benchmark.measure import PAGE_QUERIES
+from tests.conftest import restore_ready_groups
+
+SMALL = Sizes(tickets=400, accounts=40, contracts=60, ledger=900)
+
+
+@pytest.mark.django_db(transaction=True)  # the builder ends with VACUUM, outside a transaction
+def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
+    restore_ready_groups()
+    desk = build_desk(SMALL, log=lambda message: None)
+    assert desk.counts["tickets"] == SMALL.tickets
+    assert desk.counts["accounts"] == SMALL.accounts
+    assert desk.counts["contracts"] == SMALL.contracts
+    assert desk.counts["ledger"] > 0 and desk.counts["ticket_history"] >= SMALL.tickets
+
+    figures = measure_all(desk, requests=2, log=lambda message: None)
+
+    kinds = {figure.kind for figure in figures}
+    assert kinds == {"build", "page", "operation", "job"}
+    for figure in figures:
+        assert figure.status == 200, (figure.name, figure.status, figure.note)
+        assert figure.median_ms is not None, figure.name
+    pages = [figure for figure in figures if figure.kind == "page"]
+    assert len(pages) == 11
+    assert all(figure.queries < PAGE_QUERIES for figure in pages)
+    table = render_table(figures)
+    assert all(figure.name in table for figure in figures)
+
+    path = tmp_path / "bench.json"
+    write_json(path, figures=figures, desk=desk, sizes=SMALL, requests=2)
+    payload = json.loads(path.read_text())
+    assert payload["rows"]["tickets"] == SMALL.tickets
+    assert len(payload["figures"]) == len(figures)

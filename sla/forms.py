@@ -27,6 +27,7 @@ class SLAForm(forms.Form):
     with one or more periods a day."""
 
     PERIODS_PER_DAY = 2
+    MOST_PERIODS_PER_DAY = 12  # what a posted form may ask for
 
     name = forms.CharField(label=_("Name"), max_length=100)
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
@@ -109,7 +110,7 @@ class SLAForm(forms.Form):
         numbered = re.compile(r"^[a-z]+_(?:start|end)_(\d{1,2})$")
         for name in self.data:
             if match := numbered.match(name):
-                count = max(count, int(match.group(1)))
+                count = max(count, min(int(match.group(1)), self.MOST_PERIODS_PER_DAY))
         return count
 
     def target_rows(self):

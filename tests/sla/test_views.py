@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from sla import services
+from sla.forms import SLAForm
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 from tests import factories as f
 from tests.conftest import signed_in
@@ -295,3 +298,13 @@ def test_detail_history_says_who_changed_what_in_constant_queries(admin_client, 
     assert "Name: Gold 1 → Gold 2" in html
     rename(30)
     assert count()[0] == few
+
+
+def test_a_posted_form_cannot_ask_for_endless_periods(administrator, department):
+    data = valid_data(department, monday_start_99="09:00", monday_end_99="10:00")
+    form = SLAForm(data, user=administrator)
+    assert list(form.period_numbers) == list(range(1, SLAForm.MOST_PERIODS_PER_DAY + 1))
+    assert form.is_valid()  # the 99th period is no field of the form: it is ignored
+    assert [p for p in form.periods() if p[0] == 0 and p[1]] == [
+        (0, datetime.time(9), datetime.time(18))
+    ]

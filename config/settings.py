@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -149,6 +150,9 @@ STORAGES = {
         )
     },
 }
+
+# A filter's empty choice reads "Any" rather than a row of dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -44,6 +44,7 @@ class ContractFilter(ListFilterSet):
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Newest start first"),
         fields=(
             ("contract_number", "contract_number"),
             ("name", "name"),

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 BIGGEST_ID = 2**63 - 1
 
@@ -23,6 +24,16 @@ def _read_choices(field: forms.ModelChoiceField) -> list:
     choices = field.iterator(field)
     empty = [] if field.empty_label is None else [("", field.empty_label)]
     return empty + [choices.choice(record) for record in field.queryset]
+
+
+def active_filter() -> django_filters.BooleanFilter:
+    """Active, inactive, or both (a yes/no/unknown select would read "Unknown")."""
+    return django_filters.BooleanFilter(
+        label=_("Active"),
+        widget=forms.Select(
+            choices=[("", _("Active or not")), ("true", _("Active")), ("false", _("Inactive"))]
+        ),
+    )
 
 
 def as_id(value: str) -> int | None:

@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from desk.filters import ListFilterSet
+from desk.filters import ListFilterSet, active_filter
 
 from . import selectors
 from .models import SupportPlan
@@ -12,12 +11,7 @@ class SupportPlanFilter(ListFilterSet):
     plan_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=SupportPlan.PlanType.choices, empty_label=_("Any type")
     )
-    is_active = django_filters.BooleanFilter(
-        label=_("Active"),
-        widget=forms.Select(
-            choices=[("", _("Active or not")), ("true", _("Active")), ("false", _("Inactive"))]
-        ),
-    )
+    is_active = active_filter()
     sla = django_filters.ModelChoiceFilter(label=_("SLA"), queryset=None, empty_label=_("Any SLA"))
 
     class Meta:

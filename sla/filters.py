@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from desk.filters import ListFilterSet
+from desk.filters import ListFilterSet, active_filter
 from desk.selectors import department_list
 
 from .models import SLA
@@ -15,7 +15,7 @@ def _departments(request):
 
 class SLAFilter(ListFilterSet):
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
 
     class Meta:
         model = SLA

@@ -41,6 +41,9 @@ def _departments(request):
     return department_list(request.user)
 
 
+ME, NOBODY = "me", "none"
+
+
 class TicketFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
@@ -49,6 +52,11 @@ class TicketFilter(ListFilterSet):
     contract = django_filters.CharFilter(label=_("Contract number"), method="filter_contract")
     sla_state = django_filters.ChoiceFilter(
         label=_("SLA"), choices=SlaState.choices, method="filter_sla_state"
+    )
+    assignee = django_filters.ChoiceFilter(
+        label=_("Assignee"),
+        choices=[(ME, _("Me")), (NOBODY, _("Unassigned"))],
+        method="filter_assignee",
     )
 
     def filter_account(self, queryset, name, value):
@@ -60,6 +68,11 @@ class TicketFilter(ListFilterSet):
         if (pk := as_id(value)) is not None:
             condition |= Q(contract_id=pk)
         return queryset.filter(condition)
+
+    def filter_assignee(self, queryset, name, value):
+        if value == ME:
+            return queryset.filter(assignee=self.request.user)
+        return queryset.filter(assignee__isnull=True)
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.filter(sla_state_condition(value, timezone.now()))

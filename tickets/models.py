@@ -126,6 +126,10 @@ class Ticket(models.Model):
             models.Index(
                 fields=["department", "-created_at", "-id"], name="ticket_dept_created_idx"
             ),
+            # "Assigned to me", newest first: the page ids by an index-only scan.
+            models.Index(
+                fields=["assignee", "-created_at", "-id"], name="ticket_assignee_created_idx"
+            ),
             # Ticket lists per account and per contract, newest first.
             models.Index(fields=["account", "-created_at"], name="ticket_account_created_idx"),
             models.Index(fields=["contract", "-created_at"], name="ticket_contract_created_idx"),

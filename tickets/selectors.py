@@ -6,7 +6,9 @@ from .models import Ticket
 
 
 def ticket_list(user):
-    return Ticket.objects.visible_to(user).select_related("account", "department", "sla")
+    return Ticket.objects.visible_to(user).select_related(
+        "account", "department", "assignee", "sla"
+    )
 
 
 def ticket_detail_queryset(user):

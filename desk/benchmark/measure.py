@@ -159,6 +159,7 @@ def measure_pages(desk, *, requests) -> list[Figure]:
         ("ticket list, first page (admin)", admin, "/tickets/", PAGE_MS),
         ("ticket list, first page (agent)", agent, "/tickets/", PAGE_MS),
         ("ticket list, filtered (status=open)", admin, "/tickets/?status=open", PAGE_MS),
+        ("ticket list, assigned to me (agent)", agent, "/tickets/?assignee=me", PAGE_MS),
         (f"ticket list, deep page (page={deep})", admin, f"/tickets/?page={deep}", PAGE_MS),
         ("ticket detail with contract panel", admin, f"/tickets/{ticket.pk}/", PAGE_MS),
         ("account detail", admin, f"/customers/{ticket.account_id}/", PAGE_MS),

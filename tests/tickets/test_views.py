@@ -2,6 +2,7 @@
 
 import re
 
+import factory
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -224,6 +225,26 @@ class TestList:
         html = agent_client.get(url, {"contract": contract.contract_number}).content.decode()
         assert covered.subject in html and uncovered.subject not in html
 
+    def test_shows_and_filters_by_assignee(self, agent_client, agent, department, account):
+        colleague = f.AgentFactory(departments=[department], first_name="Kim", last_name="Lee")
+        mine = f.TicketFactory(
+            subject="Mine", department=department, account=account, assignee=agent
+        )
+        theirs = f.TicketFactory(
+            subject="Theirs", department=department, account=account, assignee=colleague
+        )
+        nobodys = f.TicketFactory(subject="Nobody's", department=department, account=account)
+        url = reverse("tickets:ticket_list")
+
+        def subjects(**query):
+            return {t.subject for t in agent_client.get(url, query).context["tickets"]}
+
+        assert subjects() == {mine.subject, theirs.subject, nobodys.subject}
+        assert subjects(assignee="me") == {mine.subject}
+        assert subjects(assignee="none") == {nobodys.subject}
+        row = agent_client.get(url).content.decode().split(theirs.get_absolute_url())[1]
+        assert "<td>Kim Lee</td>" in row.split("</tr>")[0]
+
     def test_query_count_is_flat(self, agent_client, department, account):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -240,6 +261,7 @@ class TestList:
             27,
             department=department,
             contract=f.ContractFactory(support_plan__department=department),
+            assignee=factory.Iterator(f.AgentFactory.create_batch(3, departments=[department])),
         )
         assert count() == few
 

@@ -84,6 +84,8 @@ def test_demo_desk_has_tickets_in_every_status_and_contracts_in_every_state(demo
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
     statuses = {c.status for c in Contract.objects.all()}
     assert statuses == {"upcoming", "active", "expired"}
+    # The demo agent has tickets of their own, and some wait for someone to take them.
+    assert set(Ticket.objects.values_list("assignee__username", flat=True)) == {"agent", None}
 
 
 def test_production_settings_pass_the_deploy_check():

@@ -239,4 +239,7 @@ class Command(BaseCommand):
                 product_name=demo["products"][0],
                 description=demo["description"],
             )
+            if i % 3:  # two tickets in three are the demo agent's; the rest wait for someone
+                ticket.assignee = agent
+                ticket.save(update_fields=["assignee", "updated_at"])
             ticket_services.ticket_change_status(ticket=ticket, status=statuses[i % len(statuses)])

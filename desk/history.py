@@ -7,6 +7,7 @@ the next older record.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 SHOWN = 50
@@ -67,4 +68,6 @@ def shown(model_field, value) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, AbstractBaseUser):
+        return value.get_full_name() or value.get_username()  # as the pages name people
     return str(value)

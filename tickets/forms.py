@@ -8,6 +8,7 @@ from contracts.models import Contract
 from customers.models import Account, Contact
 from desk.selectors import department_list
 
+from . import services
 from .choices import Priority, Status
 from .services import CONTACT_OTHER_ACCOUNT
 
@@ -59,7 +60,21 @@ class TicketCreateForm(forms.Form):
 
 
 class TicketUpdateForm(forms.Form):
-    """The ticket page's form: its status, and optionally its priority."""
+    """The ticket page's form: its status, its priority and who has it."""
 
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Unassigned")
+    )
+
+    def __init__(self, *args, ticket, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee_id},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = services.assignable_users(ticket.department)
+        self.fields["assignee"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )

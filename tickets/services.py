@@ -1,4 +1,5 @@
-"""Writes to tickets: creation (which contract, which SLA, when due) and status changes.
+"""Writes to tickets: creation (which contract, which SLA, when due), status changes and
+assignment.
 
 Credits are not touched here: saving a status change fires the contracts app's receiver, which
 spends or refunds through ``contracts.credits`` (the same for pages, the admin and code).
@@ -20,6 +21,12 @@ from .models import Ticket
 
 CONTRACT_NOT_OFFERED = _("Choose one of the account's active contracts in this department.")
 CONTACT_OTHER_ACCOUNT = _("Choose a contact of the ticket's account.")
+ASSIGNEE_NOT_IN_DEPARTMENT = _("Choose an active member of the ticket's department.")
+
+
+def assignable_users(department):
+    """Who may be given a department's tickets: its active members."""
+    return department.members.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
 def contracts_offered(*, account, department, day: datetime.date):
@@ -160,5 +167,21 @@ def ticket_change_priority(*, ticket: Ticket, priority: str) -> Ticket:
         return ticket
     ticket.priority = priority
     sla_services.recompute_due_times(ticket=ticket)
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, assignee) -> Ticket:
+    """Give the ticket to ``assignee`` (an active member of its department), or to nobody."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if (
+        assignee is not None
+        and not assignable_users(ticket.department).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError({"assignee": ASSIGNEE_NOT_IN_DEPARTMENT})
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return ticket
+    ticket.assignee = assignee
     ticket.save()
     return ticket

@@ -56,29 +56,29 @@ class TicketDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.ticket_panels(self.object, user=self.request.user))
-        context.setdefault(
-            "update_form",
-            TicketUpdateForm(
-                initial={"status": self.object.status, "priority": self.object.priority}
-            ),
-        )
+        context.setdefault("update_form", TicketUpdateForm(ticket=self.object))
         return context
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         if not request.user.has_perm("tickets.change_ticket"):
             raise PermissionDenied
-        form = TicketUpdateForm(request.POST)
+        form = TicketUpdateForm(request.POST, ticket=self.object)
         if not form.is_valid():
             messages.error(request, _("The ticket was not changed: correct the errors below."))
             return self.render_to_response(self.get_context_data(update_form=form), status=200)
-        with transaction.atomic():
-            ticket = services.ticket_change_status(
-                ticket=self.object, status=form.cleaned_data["status"]
-            )
-            if form.cleaned_data["priority"]:
-                services.ticket_change_priority(
-                    ticket=ticket, priority=form.cleaned_data["priority"]
-                )
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # all three changes, or none
+                ticket = services.ticket_change_status(ticket=self.object, status=data["status"])
+                if data["priority"]:
+                    ticket = services.ticket_change_priority(
+                        ticket=ticket, priority=data["priority"]
+                    )
+                services.ticket_assign(ticket=ticket, assignee=data["assignee"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            messages.error(request, _("The ticket was not changed: correct the errors below."))
+            return self.render_to_response(self.get_context_data(update_form=form), status=200)
         messages.success(request, _("Ticket updated."))
         return redirect(self.object)

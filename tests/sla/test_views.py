@@ -254,8 +254,9 @@ def test_list_filters_by_department_and_active(admin_client, department, other_d
     assert names(admin_client.get(url, {"department": department.pk})) == ["Gold"]
     assert names(admin_client.get(url, {"is_active": "false"})) == ["Silver"]
     page = admin_client.get(url).content.decode()
-    assert '<option value="">Active or not</option>' in page  # not a yes/no/"Unknown" select
-    assert '<option value="">Any</option>' in page  # the department's empty choice
+    # not a yes/no/"Unknown" select
+    assert '<option value="" selected>Active or not</option>' in page
+    assert '<option value="" selected>Any</option>' in page  # the department's empty choice
 
 
 def test_list_and_detail_query_counts_stay_flat(

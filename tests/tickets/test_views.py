@@ -132,6 +132,53 @@ class TestStatusForm:
         assert f'id="ticket-assignee">{escape(agent.get_full_name())}<' in html
 
 
+class TestAssign:
+    def post(self, client, ticket, **data):
+        return client.post(ticket.get_absolute_url(), {"status": ticket.status, **data})
+
+    def test_an_agent_takes_a_ticket_and_hands_it_on(
+        self, agent_client, agent, department, open_ticket
+    ):
+        colleague = f.AgentFactory(departments=[department], first_name="Kim", last_name="Lee")
+        ticket = open_ticket()
+        page = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert '<option value="" selected>Unassigned</option>' in page
+        assert self.post(agent_client, ticket, assignee=agent.pk).status_code == 302
+        assert Ticket.objects.get(pk=ticket.pk).assignee == agent
+        self.post(agent_client, ticket, assignee=colleague.pk)
+        page = agent_client.get(ticket.get_absolute_url()).content.decode()
+        assert 'id="ticket-assignee">Kim Lee<' in page
+        assert f'<option value="{colleague.pk}" selected>Kim Lee</option>' in page
+        assert "Kim Lee" in page.split('class="table table-sm history"')[1]  # who changed it
+        self.post(agent_client, ticket, assignee="")
+        assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+    @pytest.mark.parametrize("who", ["other_department", "inactive"])
+    def test_only_active_members_of_the_department_can_have_it(
+        self, agent_client, department, other_department, open_ticket, who
+    ):
+        if who == "other_department":
+            outsider = f.AgentFactory(departments=[other_department])
+        else:
+            outsider = f.AgentFactory(departments=[department], is_active=False)
+        ticket = open_ticket()
+        response = self.post(agent_client, ticket, status="in_progress", assignee=outsider.pk)
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        ticket = Ticket.objects.get(pk=ticket.pk)
+        assert ticket.assignee is None and ticket.status == "open"  # nothing half-saved
+
+    def test_the_service_refuses_an_outsider(self, department, other_department, open_ticket):
+        from django.core.exceptions import ValidationError
+
+        from tickets.services import ticket_assign
+
+        ticket = open_ticket()
+        with pytest.raises(ValidationError):
+            ticket_assign(ticket=ticket, assignee=f.AgentFactory(departments=[other_department]))
+        assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
 class TestCreate:
     def form(self, account, department, **extra):
         return {

@@ -3,27 +3,21 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .forms import read_choices
+
 BIGGEST_ID = 2**63 - 1
 
 
 class ListFilterSet(django_filters.FilterSet):
-    """The filters of a list page. Each drop-down of records is read with one plain query when
-    the form is built; drawn as Django draws it, it would count its rows, then read them through
-    a server-side cursor: four round trips to PostgreSQL per drop-down on every page view."""
+    """The filters of a list page, their drop-downs of records read once (``read_choices``)."""
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
             for field in super().form.fields.values():
                 if isinstance(field, forms.ModelChoiceField):
-                    field.widget.choices = _read_choices(field)
+                    read_choices(field)
         return self._form
-
-
-def _read_choices(field: forms.ModelChoiceField) -> list:
-    choices = field.iterator(field)
-    empty = [] if field.empty_label is None else [("", field.empty_label)]
-    return empty + [choices.choice(record) for record in field.queryset]
 
 
 def active_filter() -> django_filters.BooleanFilter:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from customers.models import Account, Contact
+from desk.forms import read_choices
 from desk.selectors import department_list
 
 from . import services
@@ -78,3 +79,4 @@ class TicketUpdateForm(forms.Form):
         self.fields["assignee"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
         )
+        read_choices(self.fields["assignee"])

@@ -73,7 +73,15 @@ def summary_for(contract: Contract, day: datetime.date | None = None) -> CreditS
 
 
 def _lock(contract_id: int) -> Contract:
-    return Contract.objects.select_for_update().select_related("support_plan").get(pk=contract_id)
+    """The contract, its row locked until the transaction ends: one spend or refund at a time.
+
+    Only the contract's row (``of``: not its plan's, which every contract of the plan shares), and
+    as ``FOR NO KEY UPDATE``: rows that merely point at the contract need not wait for it."""
+    return (
+        Contract.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("support_plan")
+        .get(pk=contract_id)
+    )
 
 
 def sync_for_ticket(*, ticket) -> CreditEntry | None:

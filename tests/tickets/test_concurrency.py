@@ -54,3 +54,59 @@ def test_the_same_ticket_resolved_twice_at_once_holds_one_credit(contract, open_
     run_together(lambda t: ticket_change_status(ticket=t, status="resolved"), [ticket] * 4)
     assert CreditEntry.objects.filter(ticket=ticket).count() == 1
     assert credits.summary_for(contract).left == 2
+
+
+def test_a_spend_locks_its_contract_only(contract, open_ticket):
+    """While one resolve holds its contract, a resolve under another contract of the same plan
+    goes ahead without waiting (the plan's row is not locked)."""
+    from django.db import transaction
+
+    from tests import factories as f
+
+    sibling = f.ContractFactory(
+        account=contract.account,
+        support_plan=contract.support_plan,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        product_name="Other product",
+    )
+    held, other = open_ticket(contract=contract), open_ticket(contract=sibling)
+    holding, release = threading.Event(), threading.Event()
+    finished = []
+
+    def hold():
+        with transaction.atomic():
+            ticket_change_status(ticket=held, status="resolved")  # locks held's contract row
+            holding.set()
+            release.wait(timeout=10)
+
+    def meanwhile():
+        holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting on a lock fails the test
+        ticket_change_status(ticket=other, status="resolved")
+        finished.append(True)
+        release.set()
+
+    errors = []
+
+    def recorded(fn):
+        def run():
+            try:
+                fn()
+            except Exception as error:  # reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        return run
+
+    threads = [threading.Thread(target=recorded(fn)) for fn in (hold, meanwhile)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    release.set()
+    assert not errors, errors
+    assert finished == [True]
+    assert CreditEntry.objects.filter(ticket__in=[held, other], kind="spend").count() == 2

@@ -83,9 +83,10 @@ def ticket_create(
 
     sla, exemption = None, Ticket.SlaExemption.NONE
     if contract is not None:
-        # Lock the contract so the balance read here agrees with concurrent spends.
+        # Lock the contract (its row only, as a spend does) so the balance read here agrees
+        # with concurrent spends.
         contract = (
-            Contract.objects.select_for_update()
+            Contract.objects.select_for_update(of=("self",), no_key=True)
             .select_related("support_plan__sla")
             .get(pk=contract.pk)
         )

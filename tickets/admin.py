@@ -14,12 +14,13 @@ class TicketAdmin(SimpleHistoryAdmin):
         "department",
         "priority",
         "status",
+        "assignee",
         "contract",
         "sla",
         "created_at",
     ]
     list_filter = ["status", "priority", "department", "sla"]
-    list_select_related = ["account", "department", "contract", "sla"]
+    list_select_related = ["account", "department", "assignee", "contract", "sla"]
     search_fields = ["subject", "account__name"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["account", "contract"]

@@ -65,8 +65,7 @@ class TicketDetailView(DetailView):
             raise PermissionDenied
         form = TicketUpdateForm(request.POST, ticket=self.object)
         if not form.is_valid():
-            messages.error(request, _("The ticket was not changed: correct the errors below."))
-            return self.render_to_response(self.get_context_data(update_form=form), status=200)
+            return self.refused(form)
         data = form.cleaned_data
         try:
             with transaction.atomic():  # all three changes, or none
@@ -78,7 +77,10 @@ class TicketDetailView(DetailView):
                 services.ticket_assign(ticket=ticket, assignee=data["assignee"])
         except ValidationError as error:
             form.add_error(None, error)
-            messages.error(request, _("The ticket was not changed: correct the errors below."))
-            return self.render_to_response(self.get_context_data(update_form=form), status=200)
+            return self.refused(form)
         messages.success(request, _("Ticket updated."))
         return redirect(self.object)
+
+    def refused(self, form):
+        messages.error(self.request, _("The ticket was not changed: correct the errors below."))
+        return self.render_to_response(self.get_context_data(update_form=form), status=200)

@@ -168,6 +168,25 @@ class TestAssign:
         ticket = Ticket.objects.get(pk=ticket.pk)
         assert ticket.assignee is None and ticket.status == "open"  # nothing half-saved
 
+    def test_a_refusal_after_the_form_rolls_back_the_status_too(
+        self, agent_client, agent, open_ticket, monkeypatch
+    ):
+        """Say the agent left the department between the page and the post: the service refuses,
+        the page says why, and the status change made in the same post is undone."""
+        from django.core.exceptions import ValidationError
+
+        from tickets import services
+
+        def refuse(**kwargs):
+            raise ValidationError({"assignee": services.ASSIGNEE_NOT_IN_DEPARTMENT})
+
+        monkeypatch.setattr(services, "ticket_assign", refuse)
+        ticket = open_ticket()
+        response = self.post(agent_client, ticket, status="in_progress", assignee=agent.pk)
+        assert response.status_code == 200
+        assert escape(str(services.ASSIGNEE_NOT_IN_DEPARTMENT)) in response.content.decode()
+        assert Ticket.objects.get(pk=ticket.pk).status == "open"
+
     def test_the_service_refuses_an_outsider(self, department, other_department, open_ticket):
         from django.core.exceptions import ValidationError
 

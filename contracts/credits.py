@@ -72,14 +72,15 @@ def summary_for(contract: Contract, day: datetime.date | None = None) -> CreditS
     )
 
 
-def _lock(contract_id: int) -> Contract:
-    """The contract, its row locked until the transaction ends: one spend or refund at a time.
+def lock_contract(contract_id: int) -> Contract:
+    """The contract with its plan and SLA, its row locked until the transaction ends: balances
+    read and written under it agree with concurrent spends.
 
-    Only the contract's row (``of``: not its plan's, which every contract of the plan shares), and
-    as ``FOR NO KEY UPDATE``: rows that merely point at the contract need not wait for it."""
+    Only the contract's row (``of``: not its plan's or SLA's, which other contracts share), and as
+    ``FOR NO KEY UPDATE``: rows that merely point at the contract need not wait for it."""
     return (
         Contract.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("support_plan")
+        .select_related("support_plan__sla")
         .get(pk=contract_id)
     )
 
@@ -94,7 +95,7 @@ def sync_for_ticket(*, ticket) -> CreditEntry | None:
     if ticket.contract_id is None:
         return None
     with transaction.atomic(savepoint=False):  # inside the ticket's save: all or nothing
-        contract = _lock(ticket.contract_id)
+        contract = lock_contract(ticket.contract_id)
         last = CreditEntry.objects.filter(ticket_id=ticket.pk).order_by("-ticket_seq").first()
         holds_credit = last is not None and last.kind == CreditEntry.Kind.SPEND
         if ticket.is_resolved == holds_credit:
@@ -133,7 +134,7 @@ def adjust(*, contract: Contract, delta: int, reason: str, by) -> CreditEntry:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        contract = _lock(contract.pk)
+        contract = lock_contract(contract.pk)
         cycle = cycle_for(contract)
         if cycle is None:
             raise ValidationError(ADJUSTMENT_NEEDS_TICKET_BASED)

@@ -83,13 +83,7 @@ def ticket_create(
 
     sla, exemption = None, Ticket.SlaExemption.NONE
     if contract is not None:
-        # Lock the contract (its row only, as a spend does) so the balance read here agrees
-        # with concurrent spends.
-        contract = (
-            Contract.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("support_plan__sla")
-            .get(pk=contract.pk)
-        )
+        contract = credits.lock_contract(contract.pk)  # the balance read next must hold
         summary = credits.summary_for(contract, today)
         if summary is not None and summary.is_used_up:
             exemption = Ticket.SlaExemption.CREDITS_USED_UP

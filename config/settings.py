@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "plans",
     "contracts",
     "tickets",
+    # Composition on top of every app (nothing imports them): demo data, cron, benchmark.
+    "ops",
+    "benchmark",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from contracts import urls as contract_urls
+from customers import urls as customer_urls
 from desk import views as desk_views
+from plans import urls as plan_urls
+from tickets import urls as ticket_urls
+
+# Two pages sit above the app whose address they have: the plan overview reads contracts, and the
+# account page reads tickets and contracts. Each joins its app's namespace here.
+plan_pages = ([*plan_urls.urlpatterns, *contract_urls.plan_urlpatterns], "plans")
+customer_pages = ([*customer_urls.urlpatterns, *ticket_urls.account_urlpatterns], "customers")
 
 urlpatterns = [
     path("", desk_views.home, name="home"),
@@ -11,9 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("settings/", desk_views.SettingsView.as_view(), name="settings"),
     path("settings/automation/slas/", include("sla.urls")),
-    path("settings/automation/support-plans/", include("plans.urls")),
+    path("settings/automation/support-plans/", include(plan_pages)),
     path("settings/customization/", include("desk.urls")),
     path("contracts/", include("contracts.urls")),
-    path("customers/", include("customers.urls")),
+    path("customers/", include(customer_pages)),
     path("tickets/", include("tickets.urls")),
 ]

@@ -1,27 +1,10 @@
-from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from desk.admin import ServiceAdmin
+
 from . import services
 from .models import Contract, CreditEntry
-
-
-class ContractAdminForm(forms.ModelForm):
-    """The back office obeys the same rules as the pages: an active plan, no same-SLA overlap."""
-
-    class Meta:
-        model = Contract
-        fields = services.FORM_FIELDS
-
-    def _post_clean(self):
-        super()._post_clean()
-        plan_changed = self.instance.pk is None or "support_plan" in self.changed_data
-        found = services.contract_rule_errors(
-            self.instance, plan_changed=plan_changed, errors={name: [] for name in self.errors}
-        )
-        for name, errors in found.items():
-            for error in errors:
-                self.add_error(name if name in self.fields else None, error)
 
 
 class CreditEntryInline(admin.TabularInline):
@@ -46,8 +29,8 @@ class CreditEntryInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
-    form = ContractAdminForm
+class ContractAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    fields = services.FORM_FIELDS
     list_display = [
         "contract_number",
         "name",
@@ -64,6 +47,18 @@ class ContractAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["account"]
     filter_horizontal = ["notify_users"]
     inlines = [CreditEntryInline]
+
+    def create(self, request, form):
+        data = {name: form.cleaned_data[name] for name in services.FORM_FIELDS}
+        return services.contract_create(by=request.user, **data)
+
+    def update(self, request, obj, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        return services.contract_update(by=request.user, contract=obj, **changes)
+
+    def delete_model(self, request, obj):
+        # A contract with tickets or credit entries is protected (Django's delete page says so).
+        obj.delete()
 
 
 @admin.register(CreditEntry)

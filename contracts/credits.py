@@ -14,9 +14,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from desk.actor import current_user
+from desk.access import require_department, require_permission
 
 from .cycles import Cycle, cycle_containing
+from .locks import lock_contract
 from .models import Contract, CreditEntry
 
 ADJUSTMENT_NEEDS_REASON = _("Say why the credits are adjusted.")
@@ -66,51 +67,46 @@ def summary_for(contract: Contract, day: datetime.date | None = None) -> CreditS
     )
     return CreditSummary(
         cycle=cycle,
-        limit=contract.support_plan.credit_limit,
+        limit=contract.support_plan.credit_limit or 0,
         used=-totals["spent"],
         adjusted=totals["adjusted"],
     )
 
 
-def lock_contract(contract_id: int) -> Contract:
-    """The contract with its plan and SLA, its row locked until the transaction ends: balances
-    read and written under it agree with concurrent spends.
-
-    Only the contract's row (``of``: not its plan's or SLA's, which other contracts share), and as
-    ``FOR NO KEY UPDATE``: rows that merely point at the contract need not wait for it."""
-    return (
-        Contract.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("support_plan__sla")
-        .get(pk=contract_id)
-    )
+def holds_credit(ticket) -> bool:
+    """Whether the ticket holds a spent credit now (its last ledger row is a spend)."""
+    last = CreditEntry.objects.filter(ticket_id=ticket.pk).order_by("-ticket_seq").first()
+    return last is not None and last.kind == CreditEntry.Kind.SPEND
 
 
-def sync_for_ticket(*, ticket) -> CreditEntry | None:
+def sync_for_ticket(*, ticket, by) -> CreditEntry | None:
     """Make the ledger agree with the ticket: a resolved ticket holds one credit, any other none.
 
     Resolving spends one credit in the cycle of the resolution; reopening refunds it to the cycle
-    it was spent in. Calling it again changes nothing. Tickets created while the plan's credits
-    were used up follow no SLA and spend nothing.
+    it was spent in, on the contract it was spent on. Calling it again changes nothing. Tickets
+    created while the plan's credits were used up follow no SLA and spend nothing. ``by``: who
+    changed the ticket's status (None for the desk itself).
     """
-    if ticket.contract_id is None:
-        return None
     with transaction.atomic(savepoint=False):  # inside the ticket's save: all or nothing
-        contract = lock_contract(ticket.contract_id)
         last = CreditEntry.objects.filter(ticket_id=ticket.pk).order_by("-ticket_seq").first()
-        holds_credit = last is not None and last.kind == CreditEntry.Kind.SPEND
-        if ticket.is_resolved == holds_credit:
+        spend = last if last is not None and last.kind == CreditEntry.Kind.SPEND else None
+        if ticket.is_resolved == (spend is not None):
             return None
-        if ticket.is_resolved and ticket.sla_exemption:
-            return None
-        seq = 0 if last is None else last.ticket_seq + 1
-        if ticket.is_resolved:
+        seq = 0 if last is None or last.ticket_seq is None else last.ticket_seq + 1
+        if spend is not None:
+            # The refund goes back where the credit was spent (the caller holds the ticket's
+            # lock, so its ledger rows cannot change meanwhile).
+            contract = lock_contract(spend.contract_id)
+            kind, delta = CreditEntry.Kind.REFUND, 1
+            cycle_start, cycle_end = spend.cycle_start, spend.cycle_end
+        else:
+            if ticket.sla_exemption or ticket.contract_id is None:
+                return None
+            contract = lock_contract(ticket.contract_id)
             resolved_on = timezone.localdate(ticket.resolved_at or timezone.now())
             cycle = cycle_for(contract, resolved_on)
             kind, delta = CreditEntry.Kind.SPEND, -1
             cycle_start, cycle_end = (cycle.start, cycle.end) if cycle else (None, None)
-        else:
-            kind, delta = CreditEntry.Kind.REFUND, 1
-            cycle_start, cycle_end = last.cycle_start, last.cycle_end
         return CreditEntry.objects.create(
             contract=contract,
             ticket_id=ticket.pk,
@@ -119,12 +115,13 @@ def sync_for_ticket(*, ticket) -> CreditEntry | None:
             delta=delta,
             cycle_start=cycle_start,
             cycle_end=cycle_end,
-            created_by=current_user(),
+            created_by=by,
         )
 
 
-def adjust(*, contract: Contract, delta: int, reason: str, by) -> CreditEntry:
+def adjust(*, by, contract: Contract, delta: int, reason: str) -> CreditEntry:
     """Add (or, when negative, take away) credits in the contract's current cycle."""
+    require_permission(by, "contracts.adjust_credits")
     reason = (reason or "").strip()
     errors = {}
     if not delta:
@@ -135,6 +132,7 @@ def adjust(*, contract: Contract, delta: int, reason: str, by) -> CreditEntry:
         raise ValidationError(errors)
     with transaction.atomic():
         contract = lock_contract(contract.pk)
+        require_department(by, contract.support_plan.department)
         cycle = cycle_for(contract)
         if cycle is None:
             raise ValidationError(ADJUSTMENT_NEEDS_TICKET_BASED)

@@ -9,8 +9,9 @@ Each chosen user gets a message of their own, in their language (``desk.mail``).
 """
 
 import datetime
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import DateField as DateFieldType
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Value
 from django.utils import formats
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from desk import mail
 
+from .locks import lock_contracts_skipping_held
 from .models import Contract
 
 
@@ -29,7 +31,7 @@ class DaysUntil(Func):
     def __init__(self, column, day: datetime.date):
         super().__init__(column, Value(day, output_field=DateFieldType()))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
 
     def as_sqlite(self, compiler, connection, **extra_context):
@@ -79,14 +81,10 @@ def _compose(contract: Contract) -> tuple[str, str]:
 def send_expiry_notices(*, today: datetime.date) -> int:
     """Email the chosen users of every contract whose notice is due; returns how many contracts."""
     with transaction.atomic():
-        lock = {"skip_locked": True}
-        if connection.features.has_select_for_update_of:
-            lock["of"] = ("self",)  # the contract rows only, not their accounts and plans
-        locked = due_notices(today).select_for_update(**lock)
-        contracts = list(
-            locked.select_related("account", "support_plan").prefetch_related(
-                mail.readers("notify_users")
-            )
+        contracts = lock_contracts_skipping_held(
+            due_notices(today)
+            .select_related("account", "support_plan")
+            .prefetch_related(mail.readers("notify_users"))
         )
         if not contracts:
             return 0
@@ -96,9 +94,7 @@ def send_expiry_notices(*, today: datetime.date) -> int:
         )
         messages = []
         for contract in contracts:
-            messages += mail.messages_for(
-                contract.notify_users.all(), lambda contract=contract: _compose(contract)
-            )
+            messages += mail.messages_for(contract.notify_users.all(), partial(_compose, contract))
         if messages:
             transaction.on_commit(lambda: mail.send(messages))
     return len(contracts)

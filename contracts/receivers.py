@@ -8,7 +8,8 @@ from . import credits
 def sync_credit_on_ticket_status_change(sender, instance, raw=False, **kwargs):
     if raw or not instance.status_changed():
         return
-    credits.sync_for_ticket(ticket=instance)
+    # The service that changed the status names who did it, for the history and the ledger alike.
+    credits.sync_for_ticket(ticket=instance, by=getattr(instance, "_history_user", None))
 
 
 def connect():

@@ -1,19 +1,26 @@
-"""Writes to contracts that carry a rule (SPEC section 6).
+"""Writes to contracts that carry a rule (SPEC section 6): one function per intent, for every door.
 
-``contract_create`` and ``contract_update`` lock the account row before they look for overlapping
-contracts, so two people saving contracts of one account at the same moment cannot both pass the
-overlap check.
+Each takes the acting user (``by``), checks the permission and the department wall, and locks
+before it reads what it checks (README, "Locks"): the contract row first, so that its history
+(tickets, ledger) cannot grow between the check and the write, then the account row, so that two
+people saving contracts of one account at the same moment cannot both pass the overlap check.
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.locks import lock_account
 from customers.models import Account
+from desk.access import require_department, require_permission
 from plans.models import SupportPlan
 
+from .locks import lock_contract
 from .models import Contract
 
 PLAN_NOT_ACTIVE = _("Choose an active support plan.")
@@ -23,6 +30,13 @@ PERIOD_OVERLAPS = _(
 )
 NOTICE_NEEDS_USERS = _("Choose whom to notify, or leave the number of days empty.")
 NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choose nobody.")
+PINNED_BY_HISTORY = _(
+    "This contract already has tickets or credit entries, so this can no longer change. To move "
+    "the customer to another plan, end this contract and start a new one."
+)
+ENDS_BEFORE_LEDGER = _(
+    "The contract has credit entries up to %(date)s, so it cannot end before that day."
+)
 
 # The fields a contract manager edits, in the order and sections of the article's form:
 # "Contract information", then "Contract expiry notification".
@@ -39,6 +53,8 @@ CONTRACT_FIELDS = (
 NOTIFICATION_FIELDS = ("notify_users", "notify_days_before")
 FORM_FIELDS = CONTRACT_FIELDS + NOTIFICATION_FIELDS
 EDITABLE_FIELDS = tuple(name for name in FORM_FIELDS if name != "notify_users")
+# What a contract's history (a ticket or a credit entry) pins down (SPEC section 6).
+PINNED_FIELDS = ("start_date", "support_plan", "account")
 
 
 def _overlapping(contract: Contract):
@@ -55,20 +71,14 @@ def _overlapping(contract: Contract):
     )
 
 
-def contract_rule_errors(contract: Contract, *, plan_changed: bool, errors=None) -> dict:
+def _rule_errors(contract: Contract, *, plan_changed: bool, errors: dict) -> None:
     """The rules across contracts: an active plan, and no same-SLA overlap for the account.
-
-    Used by the services (under the account lock) and by the admin form; returns the errors
-    by field, adding to ``errors`` (field errors already found skip the checks they affect).
+    Field errors already found skip the checks they affect. The caller holds the account's lock.
     """
-    errors = {} if errors is None else errors
     if plan_changed and contract.support_plan_id and not contract.support_plan.is_active:
         errors.setdefault("support_plan", []).append(PLAN_NOT_ACTIVE)
     if (
-        "start_date" not in errors
-        and "end_date" not in errors
-        and "account" not in errors
-        and "support_plan" not in errors
+        not {"start_date", "end_date", "account", "support_plan"} & set(errors)
         and contract.account_id
         and contract.support_plan_id
     ):
@@ -77,44 +87,79 @@ def contract_rule_errors(contract: Contract, *, plan_changed: bool, errors=None)
             errors.setdefault("start_date", []).append(
                 ValidationError(PERIOD_OVERLAPS, params={"contract": clash})
             )
-    return errors
 
 
-def _validate(contract: Contract, *, plan_changed: bool, notify_users) -> None:
+def _attname(name: str) -> str:
+    field = Contract._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.attname
+
+
+def _values(contract: Contract) -> dict[str, Any]:
+    return {field.attname: getattr(contract, field.attname) for field in Contract._meta.fields}
+
+
+def _pinned_errors(contract: Contract, stored: Contract, errors: dict) -> None:
+    """Once a contract has a ticket or a credit entry, its start date, plan and account stay,
+    and it never ends before its last ledger entry. The caller holds the contract's lock."""
+    before, after = _values(stored), _values(contract)
+    changed = [name for name in PINNED_FIELDS if before[_attname(name)] != after[_attname(name)]]
+    last_entry = contract.credit_entries.order_by("-created_at").values("created_at").first()
+    if changed and (last_entry is not None or contract.tickets.exists()):
+        for name in changed:
+            errors.setdefault(name, []).append(PINNED_BY_HISTORY)
+    if last_entry is not None and contract.end_date is not None:
+        last_day = timezone.localdate(last_entry["created_at"])
+        if contract.end_date < last_day:
+            errors.setdefault("end_date", []).append(
+                ValidationError(ENDS_BEFORE_LEDGER, params={"date": last_day.isoformat()})
+            )
+
+
+def _validate(contract: Contract, *, by: Any, stored: Contract | None, notify_users: list) -> None:
+    """Every rule of a contract about to be saved; raises ``ValidationError`` by field."""
     errors: dict[str, list] = {}
     try:
         contract.full_clean()
     except ValidationError as error:
         errors = error.update_error_dict(errors)
+    if contract.support_plan_id:
+        require_department(by, contract.support_plan.department, field="support_plan")
     has_users = bool(notify_users)
     if contract.notify_days_before is not None and not has_users:
         errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
     if has_users and contract.notify_days_before is None:
         errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
+    if stored is not None:
+        _pinned_errors(contract, stored, errors)
     if contract.account_id:
-        # Serialise writers per account: the overlap check reads, the save then writes.
-        Account.objects.select_for_update().filter(pk=contract.account_id).first()
-    contract_rule_errors(contract, plan_changed=plan_changed, errors=errors)
+        lock_account(contract.account_id)
+    plan_changed = stored is None or stored.support_plan_id != contract.support_plan_id
+    _rule_errors(contract, plan_changed=plan_changed, errors=errors)
     if errors:
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def contract_create(
     *,
-    owner,
+    by: Any,
     name: str,
     contract_number: str,
     account: Account,
     start_date: datetime.date,
     end_date: datetime.date,
     support_plan: SupportPlan,
+    owner: Any = None,
     product_name: str = "",
     notify_users=(),
     notify_days_before: int | None = None,
 ) -> Contract:
-    """Create a contract on an active plan whose period overlaps no same-SLA contract."""
+    """Create a contract on an active plan whose period overlaps no same-SLA contract. Its owner
+    is ``by`` unless another is named."""
+    require_permission(by, "contracts.add_contract")
     contract = Contract(
-        owner=owner,
+        owner=owner or by,
         name=name,
         contract_number=contract_number,
         product_name=product_name,
@@ -125,35 +170,36 @@ def contract_create(
         notify_days_before=notify_days_before,
     )
     notify_users = list(notify_users or ())
-    with transaction.atomic():
-        _validate(contract, plan_changed=True, notify_users=notify_users)
-        contract.save()
-        contract.notify_users.set(notify_users)
+    _validate(contract, by=by, stored=None, notify_users=notify_users)
+    contract._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
+    contract.save()
+    contract.notify_users.set(notify_users)
     return contract
 
 
-def contract_update(*, contract: Contract, notify_users=None, **fields) -> Contract:
-    """Change a contract. The plan may change only to an active one; the ledger stays as it is.
+@transaction.atomic
+def contract_update(*, by: Any, contract: Contract, notify_users=None, **fields: Any) -> Contract:
+    """Change the ``fields`` given (any of ``EDITABLE_FIELDS``) and, if given, whom to notify.
 
-    Moving the end date re-arms the expiry notice: the notice remembers the end date it was sent
-    for (``expiry_notice_sent_for``) and is due again for any other end date.
+    Fields not given keep what is stored. What the contract's history pins down is refused. Moving
+    the end date re-arms the expiry notice: the notice remembers the end date it was sent for
+    (``expiry_notice_sent_for``) and is due again for any other end date.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"contract_update() got unexpected fields: {sorted(unknown)}")
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        previous_plan_id = contract.support_plan_id
-        for name, value in fields.items():
-            setattr(contract, name, value)
-        if notify_users is None:
-            notify_users = list(contract.notify_users.all())
-        notify_users = list(notify_users)
-        _validate(
-            contract,
-            plan_changed=contract.support_plan_id != previous_plan_id,
-            notify_users=notify_users,
-        )
-        contract.save()
-        contract.notify_users.set(notify_users)
+    require_permission(by, "contracts.change_contract")
+    contract = lock_contract(contract.pk)
+    require_department(by, contract.support_plan.department)
+    stored = Contract(**_values(contract))
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    current_users = list(contract.notify_users.all())
+    notify_users = current_users if notify_users is None else list(notify_users)
+    _validate(contract, by=by, stored=stored, notify_users=notify_users)
+    if _values(stored) == _values(contract) and set(notify_users) == set(current_users):
+        return contract  # nothing changed: no save, no history row
+    contract._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
+    contract.save()
+    contract.notify_users.set(notify_users)
     return contract

@@ -15,3 +15,8 @@ urlpatterns = [
         name="contract_adjust_credits",
     ),
 ]
+
+# Pages of the plans' addresses that read contracts (``config.urls`` joins them to plans.urls).
+plan_urlpatterns = [
+    path("<int:pk>/", views.PlanOverviewView.as_view(), name="plan_detail"),
+]

@@ -22,14 +22,3 @@ def account_get(pk):
 
 def account_contacts(account):
     return account.contacts.order_by("last_name", "first_name", "pk")
-
-
-def account_recent_tickets(user, account, limit: int = 20):
-    from tickets.models import Ticket
-
-    return (
-        Ticket.objects.visible_to(user)
-        .filter(account=account)
-        .select_related("department")
-        .order_by("-created_at", "-pk")[:limit]
-    )

@@ -4,7 +4,9 @@ Every list and detail selector starts from ``Model.objects.visible_to(user)``; a
 user's departments is simply absent, so a direct visit answers 404.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MANAGE_AUTOMATION = "desk.manage_automation"
 ACCESS_ALL_DEPARTMENTS = "desk.access_all_departments"
@@ -37,3 +39,31 @@ class DepartmentScopedQuerySet(models.QuerySet):
 
     def in_department(self, department):
         return self.filter(**{self.department_lookup: department})
+
+
+NOT_PERMITTED = _("You do not have permission to do this.")
+NOT_YOUR_DEPARTMENT = _("Choose one of your departments.")
+OUTSIDE_YOUR_DEPARTMENTS = _("This record belongs to a department you do not work in.")
+
+
+def works_in(user, department) -> bool:
+    """Whether ``user`` may act on ``department``'s records (a member, or an administrator)."""
+    if department is None or not user.is_active:
+        return False
+    return sees_all_departments(user) or department.members.filter(pk=user.pk).exists()
+
+
+def require_permission(user, permission: str) -> None:
+    """Services call this first: ``PermissionDenied`` (a 403 on the pages) without it."""
+    if not (user.is_active and user.has_perm(permission)):
+        raise PermissionDenied(NOT_PERMITTED)
+
+
+def require_department(user, department, *, field: str | None = None) -> None:
+    """The department wall. ``field``: the department was chosen on a form, so the refusal is
+    that field's message; otherwise the record itself is out of reach (``PermissionDenied``)."""
+    if works_in(user, department):
+        return
+    if field is not None:
+        raise ValidationError({field: NOT_YOUR_DEPARTMENT})
+    raise PermissionDenied(OUTSIDE_YOUR_DEPARTMENTS)

@@ -1,32 +1,43 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SLA, EscalationLevel, Holiday, HolidayList, SLATarget, WorkingPeriod
+from desk.admin import ServiceAdmin
 
-
-class SLATargetInline(admin.TabularInline):
-    model = SLATarget
-    extra = 0
-
-
-class WorkingPeriodInline(admin.TabularInline):
-    model = WorkingPeriod
-    extra = 0
-
-
-class EscalationLevelInline(admin.StackedInline):
-    model = EscalationLevel
-    extra = 0
-    filter_horizontal = ["notify_users"]
+from . import services
+from .models import SLA, Holiday, HolidayList
 
 
 @admin.register(SLA)
-class SLAAdmin(SimpleHistoryAdmin):
+class SLAAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    """SLAs are read here, activated, deactivated and deleted through the services; their targets,
+    business hours and escalation levels are edited on the SLA's settings page ("View on site"),
+    whose form checks them together."""
+
     list_display = ["name", "department", "business_hours", "time_zone", "is_active"]
     list_filter = ["is_active", "department", "business_hours"]
     list_select_related = ["department"]
     search_fields = ["name"]
-    inlines = [SLATargetInline, WorkingPeriodInline, EscalationLevelInline]
+    actions = ["activate", "deactivate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def remove(self, request, obj):
+        services.sla_delete(by=request.user, sla=obj)
+
+    @admin.action(description=_("Activate the chosen SLAs"), permissions=["view"])
+    def activate(self, request, queryset):
+        for sla in queryset.order_by("pk"):
+            services.sla_set_active(by=request.user, sla=sla, active=True)
+
+    @admin.action(description=_("Deactivate the chosen SLAs"), permissions=["view"])
+    def deactivate(self, request, queryset):
+        for sla in queryset.order_by("pk"):
+            services.sla_set_active(by=request.user, sla=sla, active=False)
 
 
 class HolidayInline(admin.TabularInline):

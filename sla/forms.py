@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from desk.choices import Priority
 from desk.selectors import department_list
-from tickets.choices import Priority
 
 from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
 from .services import LevelInput, period_field

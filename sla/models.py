@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
-from tickets.choices import Priority
+from desk.choices import Priority
 
 
 def validate_time_zone(value: str) -> None:

@@ -1,14 +1,14 @@
-"""Writes to SLAs, and the SLA clock: due times for a ticket, and how a pause moves them.
+"""Writes to SLAs: targets, business hours, escalation levels, activation and deletion.
 
-Business time is counted by ``sla.business_time`` (24×7 or a weekly schedule with holidays).
+The clock these settings drive (due times, pauses, a ticket's SLA state) is ``sla.clock``.
 """
 
 from __future__ import annotations
 
-import datetime
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,9 +16,10 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from tickets.choices import Priority
+from desk.access import MANAGE_AUTOMATION, require_department, require_permission
+from desk.choices import Priority
 
-from .business_time import Calendar
+from .locks import lock_sla
 from .models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 
 TARGET_MISSING = _("Enter a time.")
@@ -48,78 +49,7 @@ class LevelInput:
     offset_minutes: int
     action: str
     notify_users: Iterable = field(default_factory=list)
-    reassign_to: object | None = None
-
-
-# -- the SLA clock -------------------------------------------------------------------------------
-
-
-def calendar_for(sla: SLA) -> Calendar:
-    """The business-time calendar of ``sla`` (reads its schedule and holidays)."""
-    periods = None
-    if sla.business_hours == SLA.BusinessHours.WEEKLY:
-        periods = [(p.weekday, p.start_time, p.end_time) for p in sla.working_periods.all()]
-    holidays = []
-    if sla.holiday_list_id:
-        holidays = [h.date for h in sla.holiday_list.holidays.all()]
-    if periods == []:  # a schedule emptied in the admin: count nothing, rather than loop forever
-        periods = None
-    return Calendar(time_zone=sla.time_zone, periods=periods, holidays=holidays)
-
-
-def _target(sla: SLA, priority: str) -> SLATarget | None:
-    return next((t for t in sla.targets.all() if t.priority == priority), None)
-
-
-def due_times(
-    *, sla: SLA | None, priority: str, start: datetime.datetime
-) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-    """First-response and resolution due times of a ticket opened at ``start``."""
-    if sla is None:
-        return None, None
-    target = _target(sla, priority)
-    if target is None:
-        return None, None
-    calendar = calendar_for(sla)
-    return (
-        calendar.add(start, target.response_minutes),
-        calendar.add(start, target.resolution_minutes),
-    )
-
-
-def paused_minutes(*, sla: SLA | None, start: datetime.datetime, end: datetime.datetime) -> int:
-    """Business minutes between ``start`` and ``end`` (the time a ticket spent on hold)."""
-    if sla is None or end <= start:
-        return 0
-    return calendar_for(sla).minutes_between(start, end)
-
-
-def shift(
-    *, sla: SLA | None, due: datetime.datetime | None, minutes: int
-) -> datetime.datetime | None:
-    """Move a due time later by ``minutes`` of business time."""
-    if sla is None or due is None or not minutes:
-        return due
-    return calendar_for(sla).add(due, minutes)
-
-
-def recompute_due_times(*, ticket) -> None:
-    """Set the ticket's due times from its creation under its SLA and priority (no save).
-
-    Business time already spent on hold (``sla_paused_minutes``) pushes both back.
-    """
-    sla = ticket.sla
-    if sla is None:
-        ticket.response_due_at = ticket.resolution_due_at = None
-        return
-    target = _target(sla, ticket.priority)
-    if target is None:
-        ticket.response_due_at = ticket.resolution_due_at = None
-        return
-    calendar = calendar_for(sla)
-    paused = ticket.sla_paused_minutes or 0
-    ticket.response_due_at = calendar.add(ticket.created_at, target.response_minutes + paused)
-    ticket.resolution_due_at = calendar.add(ticket.created_at, target.resolution_minutes + paused)
+    reassign_to: Any = None
 
 
 # -- writes --------------------------------------------------------------------------------------
@@ -197,6 +127,7 @@ def _check_levels(levels: list[LevelInput], errors: dict) -> None:
 
 def _write(
     *,
+    by,
     sla: SLA,
     targets: Mapping[str, tuple[int | None, int | None]],
     periods: Iterable,
@@ -214,11 +145,13 @@ def _write(
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    sla._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
     sla.save()
 
     existing = {t.priority: t for t in sla.targets.all()}
     for priority in Priority.values:
         response, resolution = targets[priority]
+        assert response is not None and resolution is not None  # _check_targets refused None
         target = existing.get(priority) or SLATarget(sla=sla, priority=priority)
         target.response_minutes, target.resolution_minutes = response, resolution
         target.full_clean()
@@ -254,6 +187,7 @@ def _write(
 @transaction.atomic
 def sla_create(
     *,
+    by,
     department,
     name: str,
     business_hours: str,
@@ -266,6 +200,8 @@ def sla_create(
     description: str = "",
 ) -> SLA:
     """Create an SLA with its targets per priority, weekly schedule and escalation levels."""
+    require_permission(by, MANAGE_AUTOMATION)
+    require_department(by, department, field="department")
     sla = SLA(
         department=department,
         name=name,
@@ -275,12 +211,13 @@ def sla_create(
         time_zone=time_zone,
         holiday_list=holiday_list,
     )
-    return _write(sla=sla, targets=targets, periods=periods, levels=levels)
+    return _write(by=by, sla=sla, targets=targets, periods=periods, levels=levels)
 
 
 @transaction.atomic
 def sla_update(
     *,
+    by,
     sla: SLA,
     department,
     name: str,
@@ -294,7 +231,10 @@ def sla_update(
     description: str = "",
 ) -> SLA:
     """Change an SLA and replace its targets, schedule and escalation levels."""
-    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    require_permission(by, MANAGE_AUTOMATION)
+    sla = lock_sla(sla.pk)
+    require_department(by, sla.department)
+    require_department(by, department, field="department")
     if department.pk != sla.department_id and sla.support_plans.exists():
         raise ValidationError({"department": DEPARTMENT_LOCKED})
     sla.department = department
@@ -304,23 +244,29 @@ def sla_update(
     sla.business_hours = business_hours
     sla.time_zone = time_zone
     sla.holiday_list = holiday_list
-    return _write(sla=sla, targets=targets, periods=periods, levels=levels)
+    return _write(by=by, sla=sla, targets=targets, periods=periods, levels=levels)
 
 
 @transaction.atomic
-def sla_set_active(*, sla: SLA, active: bool) -> SLA:
+def sla_set_active(*, by, sla: SLA, active: bool) -> SLA:
     """Deactivate (no new plan can choose it; existing plans keep it) or reactivate an SLA."""
-    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    require_permission(by, MANAGE_AUTOMATION)
+    sla = lock_sla(sla.pk)
+    require_department(by, sla.department)
     if sla.is_active != active:
         sla.is_active = active
+        sla._history_user = by  # type: ignore[attr-defined]
         sla.save(update_fields=["is_active", "updated_at"])
     return sla
 
 
 @transaction.atomic
-def sla_delete(*, sla: SLA) -> None:
+def sla_delete(*, by, sla: SLA) -> None:
     """Delete an SLA that no support plan uses."""
-    sla = SLA.objects.select_for_update().get(pk=sla.pk)
+    require_permission(by, MANAGE_AUTOMATION)
+    sla = lock_sla(sla.pk)
+    require_department(by, sla.department)
+    sla._history_user = by  # type: ignore[attr-defined]
     count = sla.support_plans.count()
     if count:
         raise ValidationError(SLA_IN_USE, params={"count": count})

@@ -102,7 +102,7 @@ class SLAFormView(ManageAutomationRequiredMixin, TemplateView):
 
 class SLACreateView(SLAFormView):
     def save(self, data, levels):
-        return services.sla_create(**data, levels=levels)
+        return services.sla_create(by=self.request.user, **data, levels=levels)
 
 
 class SLAUpdateView(SLAFormView):
@@ -112,7 +112,7 @@ class SLAUpdateView(SLAFormView):
         )
 
     def save(self, data, levels):
-        return services.sla_update(sla=self.sla, **data, levels=levels)
+        return services.sla_update(by=self.request.user, sla=self.sla, **data, levels=levels)
 
 
 class SLAActionView(ManageAutomationRequiredMixin, View):
@@ -128,10 +128,10 @@ class SLAActionView(ManageAutomationRequiredMixin, View):
             raise Http404 from exc
         try:
             if self.action == "delete":
-                services.sla_delete(sla=sla)
+                services.sla_delete(by=request.user, sla=sla)
                 messages.success(request, SLA_DELETED)
                 return redirect("sla:sla_list")
-            services.sla_set_active(sla=sla, active=self.action == "reactivate")
+            services.sla_set_active(by=request.user, sla=sla, active=self.action == "reactivate")
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

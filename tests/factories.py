@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from customers.models import Account, Contact
+from desk.choices import Priority
 from desk.models import Department
 from plans.models import SupportPlan
 from sla.models import SLA, SLATarget
-from tickets.choices import Priority
 from tickets.models import Ticket
 
 # Response / resolution targets in minutes, per priority.
@@ -154,3 +154,9 @@ class TicketFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     department = factory.SubFactory(DepartmentFactory)
     priority = Priority.MEDIUM
+
+
+def desk_admin():
+    """An administrator of every department: the actor of tests whose subject is not who acts."""
+    # A superuser, not the Administrators group: transactional tests flush the group's rows.
+    return UserFactory(username="desk-admin", is_superuser=True, is_staff=True)

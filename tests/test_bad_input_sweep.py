@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from contracts.models import Contract, CreditEntry
 from customers.models import Account, Contact
+from desk.choices import Priority
 from desk.models import Department
 from plans.models import SupportPlan
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 from tests import factories as f
 from tickets import services as ticket_services
-from tickets.choices import Priority
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from contracts import credits
+from desk.choices import Priority, Status
 from tests import factories as f
-from tickets.choices import Priority, Status
-from tickets.services import ticket_change_status
+from tickets.services import ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def ticket_under(contract, department, *, status=Status.OPEN, i=0):
         assignee=f.AgentFactory(departments=[department]),
     )
     if status != Status.OPEN:
-        ticket_change_status(ticket=ticket, status=status)
+        ticket_update(by=f.desk_admin(), ticket=ticket, status=status)
     return ticket
 
 
@@ -140,7 +140,9 @@ def ticket_with_changes(department, n):
     """A ticket resolved and reopened until it has ``n`` ledger rows and history rows."""
     ticket = ticket_under(contract_in(department), department)
     for i in range(n):
-        ticket_change_status(ticket=ticket, status=Status.RESOLVED if i % 2 == 0 else Status.OPEN)
+        ticket_update(
+            by=f.desk_admin(), ticket=ticket, status=Status.RESOLVED if i % 2 == 0 else Status.OPEN
+        )
     return f"/tickets/{ticket.pk}/"
 
 
@@ -157,7 +159,7 @@ def contract_with_ledger(department, n):
     contract = contract_in(department)
     for i in range(n):
         ticket_under(contract, department, status=Status.RESOLVED, i=i)
-        credits.adjust(contract=contract, delta=1, reason="Goodwill", by=contract.owner)
+        credits.adjust(by=f.desk_admin(), contract=contract, delta=1, reason="Goodwill")
     return f"/contracts/{contract.pk}/"
 
 

@@ -1,12 +1,51 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from desk.admin import ServiceAdmin
+
 from . import services
 from .models import EscalationFiring, Ticket
 
+# What the back office enters on a new ticket (the rest is decided by ``ticket_create``), and
+# what it may change on a ticket (through ``ticket_update``).
+ADD_FIELDS = [
+    "subject",
+    "description",
+    "account",
+    "contact",
+    "department",
+    "priority",
+    "product_name",
+    "contract",
+]
+CHANGE_FIELDS = [
+    "subject",
+    "description",
+    "contact",
+    "product_name",
+    "priority",
+    "status",
+    "assignee",
+    "contract",
+]
+DECIDED_FIELDS = [
+    "account",
+    "department",
+    "sla",
+    "sla_exemption",
+    "response_due_at",
+    "resolution_due_at",
+    "first_responded_at",
+    "on_hold_since",
+    "resolved_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+]
+
 
 @admin.register(Ticket)
-class TicketAdmin(SimpleHistoryAdmin):
+class TicketAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = [
         "number",
         "subject",
@@ -24,23 +63,29 @@ class TicketAdmin(SimpleHistoryAdmin):
     search_fields = ["subject", "account__name"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["account", "contract"]
-    raw_id_fields = ["contact"]
-    readonly_fields = ["resolved_at", "created_at", "updated_at"]
+    raw_id_fields = ["contact", "assignee"]
 
     @admin.display(description="#", ordering="pk")
     def number(self, ticket):
         return ticket.pk
 
-    def save_model(self, request, obj, form, change):
-        """Status and priority changes go through the same services as the ticket page."""
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        status, priority = obj.status, obj.priority
-        obj.status, obj.priority = form.initial["status"], form.initial["priority"]
-        super().save_model(request, obj, form, change)
-        ticket = services.ticket_change_status(ticket=obj, status=status)
-        services.ticket_change_priority(ticket=ticket, priority=priority)
+    def get_fields(self, request, obj=None):
+        return ADD_FIELDS if obj is None else CHANGE_FIELDS + DECIDED_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else DECIDED_FIELDS
+
+    def create(self, request, form):
+        data = {name: form.cleaned_data[name] for name in ADD_FIELDS}
+        return services.ticket_create(by=request.user, **data)
+
+    def update(self, request, obj, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        return services.ticket_update(by=request.user, ticket=obj, **changes)
+
+    def delete_model(self, request, obj):
+        # A ticket with credit entries is protected by the ledger (Django's delete page says so).
+        obj.delete()
 
 
 @admin.register(EscalationFiring)
@@ -48,6 +93,9 @@ class EscalationFiringAdmin(admin.ModelAdmin):
     list_display = ["ticket", "level", "due_at", "fired_at"]
     list_select_related = ["ticket", "level"]
     search_fields = ["ticket__subject"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

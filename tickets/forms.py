@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from customers.models import Account, Contact
+from desk.choices import Priority, Status
 from desk.forms import read_choices
 from desk.selectors import department_list
 
 from . import services
-from .choices import Priority, Status
 from .services import CONTACT_OTHER_ACCOUNT
 
 
@@ -75,8 +75,21 @@ class TicketUpdateForm(forms.Form):
             {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee_id},
         )
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The page posts back what it showed, so that ``changes()`` leaves alone what
+            # someone else changed since.
+            field.show_hidden_initial = True
         self.fields["assignee"].queryset = services.assignable_users(ticket.department)
         self.fields["assignee"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
         )
         read_choices(self.fields["assignee"])
+
+    def changes(self) -> dict:
+        """What the agent changed, for ``ticket_update``: a field left as the page showed it
+        (its ``initial-`` input) keeps whatever someone else saved meanwhile; an empty priority
+        changes nothing."""
+        changes = {name: self.cleaned_data[name] for name in self.changed_data}
+        if not changes.get("priority", True):
+            del changes["priority"]
+        return changes

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
-
-from .choices import Priority, Status
+from desk.choices import Priority, Status
 
 
 class TicketQuerySet(DepartmentScopedQuerySet):

@@ -38,3 +38,12 @@ def ticket_panels(ticket: Ticket, *, user) -> dict:
         .order_by("-created_at", "-pk"),
         "history": history_entries(ticket.history, related=("assignee", "contract", "sla")),
     }
+
+
+def account_recent_tickets(user, account, limit: int = 20):
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(account=account)
+        .select_related("department")
+        .order_by("-created_at", "-pk")[:limit]
+    )

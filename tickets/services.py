@@ -1,11 +1,21 @@
-"""Writes to tickets: creation (which contract, which SLA, when due), status changes and
-assignment.
+"""Writes to tickets: one function per user intent, for every door (pages, admin, demo data).
 
+- ``ticket_create``: open a ticket under the right contract, following its plan's SLA while the
+  cycle has credits left;
+- ``ticket_update``: change any of its status, priority, assignee, contract and text at once,
+  as one change with one history row.
+
+Both take the acting user (``by``), check the permission and the department wall themselves, and
+lock what they read before they write (README, "Locks": ticket, then contract, then account).
 Credits are not touched here: saving a status change fires the contracts app's receiver, which
-spends or refunds through ``contracts.credits`` (the same for pages, the admin and code).
+spends or refunds through ``contracts.credits`` in the same transaction.
 """
 
+from __future__ import annotations
+
 import datetime
+import enum
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,24 +23,48 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts import credits
+from contracts.locks import lock_contract
 from contracts.models import Contract
-from sla import services as sla_services
+from desk.access import require_department, require_permission
+from desk.choices import Priority, Status
+from sla import clock
 
-from .choices import Priority, Status
+from .locks import lock_ticket
 from .models import Ticket
 
+if TYPE_CHECKING:
+    from customers.models import Account, Contact
+    from desk.models import Department
+    from sla.models import SLA
+
 CONTRACT_NOT_OFFERED = _("Choose one of the account's active contracts in this department.")
+CONTRACT_HOLDS_CREDIT = _(
+    "This ticket's credit was spent on its contract, so the contract can no longer change. "
+    "Reopen the ticket first (its credit is refunded), then change the contract."
+)
 CONTACT_OTHER_ACCOUNT = _("Choose a contact of the ticket's account.")
 ASSIGNEE_NOT_IN_DEPARTMENT = _("Choose an active member of the ticket's department.")
+STATUS_INVALID = _("Choose a valid status.")
+PRIORITY_INVALID = _("Choose a valid priority.")
+SUBJECT_EMPTY = _("Enter a subject.")
 
 
-def assignable_users(department):
+class Unset(enum.Enum):
+    """A field ``ticket_update`` leaves as it is (``None`` is a value: nobody, no contract)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+def assignable_users(department: Department):
     """Who may be given a department's tickets: its active members."""
     return department.members.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-def contracts_offered(*, account, department, day: datetime.date):
-    """The account's contracts a new ticket in ``department`` may follow on ``day``."""
+def contracts_offered(*, account: Account | None, department: Department | None, day):
+    """The account's contracts a ticket in ``department`` may follow on ``day``."""
     if account is None or department is None or not department.contracts_enabled:
         return Contract.objects.none()
     return (
@@ -41,7 +75,7 @@ def contracts_offered(*, account, department, day: datetime.date):
     )
 
 
-def contract_for(*, account, department, product_name: str, day: datetime.date):
+def contract_for(*, account: Account, department: Department, product_name: str, day):
     """The contract a new ticket follows: the active one for its product, else the only one."""
     offered = list(contracts_offered(account=account, department=department, day=day))
     product = (product_name or "").strip().casefold()
@@ -52,47 +86,58 @@ def contract_for(*, account, department, product_name: str, day: datetime.date):
     return offered[0] if len(offered) == 1 else None
 
 
+def _sla_under(contract: Contract | None, day: datetime.date) -> tuple[SLA | None, str]:
+    """Which SLA a ticket under ``contract`` follows from ``day`` (SPEC section 4), and why not
+    its plan's. The caller holds the contract's lock, so the balance read here holds."""
+    if contract is None:
+        return None, Ticket.SlaExemption.NONE
+    summary = credits.summary_for(contract, day)
+    if summary is not None and summary.is_used_up:
+        return None, Ticket.SlaExemption.CREDITS_USED_UP
+    return contract.support_plan.sla, Ticket.SlaExemption.NONE
+
+
+def _offered_contract(contract: Contract, *, account, department, day) -> Contract:
+    """``contract``, locked, if a ticket of ``account`` in ``department`` may follow it."""
+    contract = lock_contract(contract.pk)
+    offered = contracts_offered(account=account, department=department, day=day)
+    if not offered.filter(pk=contract.pk).exists():
+        raise ValidationError({"contract": CONTRACT_NOT_OFFERED})
+    return contract
+
+
 @transaction.atomic
 def ticket_create(
     *,
-    by,
+    by: Any,
     subject: str,
-    account,
-    department,
-    priority: str,
+    account: Account,
+    department: Department,
+    priority: str = Priority.MEDIUM,
     description: str = "",
-    contact=None,
+    contact: Contact | None = None,
     product_name: str = "",
     contract: Contract | None = None,
 ) -> Ticket:
     """Open a ticket under the right contract, following its plan's SLA while credits are left."""
+    require_permission(by, "tickets.add_ticket")
+    require_department(by, department, field="department")
     now = timezone.now()
     today = timezone.localdate(now)
+    if contact is not None and contact.account_id != account.pk:
+        raise ValidationError({"contact": CONTACT_OTHER_ACCOUNT})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": PRIORITY_INVALID})
     if contract is None:
         contract = contract_for(
             account=account, department=department, product_name=product_name, day=today
         )
-    elif (
-        not contracts_offered(account=account, department=department, day=today)
-        .filter(pk=contract.pk)
-        .exists()
-    ):
-        raise ValidationError({"contract": CONTRACT_NOT_OFFERED})
-    if contact is not None and contact.account_id != account.pk:
-        raise ValidationError({"contact": CONTACT_OTHER_ACCOUNT})
-
-    sla, exemption = None, Ticket.SlaExemption.NONE
     if contract is not None:
-        contract = credits.lock_contract(contract.pk)  # the balance read next must hold
-        summary = credits.summary_for(contract, today)
-        if summary is not None and summary.is_used_up:
-            exemption = Ticket.SlaExemption.CREDITS_USED_UP
-        else:
-            sla = contract.support_plan.sla
-
-    response_due, resolution_due = sla_services.due_times(sla=sla, priority=priority, start=now)
+        contract = _offered_contract(contract, account=account, department=department, day=today)
+    sla, exemption = _sla_under(contract, today)
+    response_due, resolution_due = clock.due_times(sla=sla, priority=priority, start=now)
     ticket = Ticket(
-        subject=subject,
+        subject=(subject or "").strip(),
         description=description,
         account=account,
         contact=contact,
@@ -107,28 +152,110 @@ def ticket_create(
         created_by=by,
     )
     ticket.full_clean()
+    ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
     ticket.save()
     return ticket
 
 
-STATUS_INVALID = _("Choose a valid status.")
-PRIORITY_INVALID = _("Choose a valid priority.")
-
-
 @transaction.atomic
-def ticket_change_status(
-    *, ticket: Ticket, status: str, at: datetime.datetime | None = None
+def ticket_update(
+    *,
+    by: Any,
+    ticket: Ticket,
+    status: str | Unset = UNSET,
+    priority: str | Unset = UNSET,
+    assignee: Any | None | Unset = UNSET,
+    contract: Contract | None | Unset = UNSET,
+    subject: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    contact: Contact | None | Unset = UNSET,
+    product_name: str | Unset = UNSET,
+    at: datetime.datetime | None = None,
 ) -> Ticket:
-    """Move a ticket to ``status``, pausing or resuming its SLA clock.
+    """Change what ``by`` asked to change, on the ticket as it is now, as one change.
 
-    Saving fires the credit receiver: resolving spends a credit, reopening refunds it.
+    Only the fields given are written: a field left ``UNSET`` keeps whatever another person saved
+    meanwhile. All the changes are checked before any is made; a refusal raises
+    ``ValidationError`` with each field's message and leaves the ticket as it was. A new contract
+    re-decides the SLA; a new contract or priority recomputes the due times; a new status pauses
+    or resumes the SLA clock (and, through the credit receiver, spends or refunds a credit).
     """
-    if status not in Status.values:
-        raise ValidationError({"status": STATUS_INVALID})
+    require_permission(by, "tickets.change_ticket")
+    ticket = lock_ticket(ticket.pk)
+    require_department(by, ticket.department)
+    before = _stored(ticket)
     at = at or timezone.now()
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status == status:
-        return ticket
+    errors: dict[str, Any] = {}
+
+    if subject is not UNSET:
+        ticket.subject = (subject or "").strip()
+        if not ticket.subject:
+            errors["subject"] = SUBJECT_EMPTY
+    if description is not UNSET:
+        ticket.description = description or ""
+    if product_name is not UNSET:
+        ticket.product_name = product_name or ""
+    if contact is not UNSET:
+        if contact is not None and contact.account_id != ticket.account_id:
+            errors["contact"] = CONTACT_OTHER_ACCOUNT
+        ticket.contact = contact
+
+    recompute = False
+    if contract is not UNSET and (contract.pk if contract else None) != ticket.contract_id:
+        try:
+            _move_to_contract(ticket, contract, day=timezone.localdate(at))
+            recompute = True
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if priority is not UNSET and priority != ticket.priority:
+        if priority not in Priority.values:
+            errors["priority"] = PRIORITY_INVALID
+        ticket.priority = priority
+        recompute = True
+    if assignee is not UNSET and (assignee.pk if assignee else None) != ticket.assignee_id:
+        if (
+            assignee is not None
+            and not assignable_users(ticket.department).filter(pk=assignee.pk).exists()
+        ):
+            errors["assignee"] = ASSIGNEE_NOT_IN_DEPARTMENT
+        ticket.assignee = assignee
+    if errors:
+        raise ValidationError(errors)
+
+    if recompute:
+        clock.recompute_due_times(ticket=ticket)
+    if status is not UNSET and status != ticket.status:
+        if status not in Status.values:
+            raise ValidationError({"status": STATUS_INVALID})
+        _move_to_status(ticket, status, at=at)
+    if _stored(ticket) == before:
+        return ticket  # nothing changed: no save, no history row
+    ticket.full_clean()
+    ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
+    ticket.save()
+    return ticket
+
+
+def _stored(ticket: Ticket) -> dict[str, Any]:
+    return {field.attname: getattr(ticket, field.attname) for field in Ticket._meta.concrete_fields}
+
+
+def _move_to_contract(ticket: Ticket, contract: Contract | None, *, day: datetime.date) -> None:
+    """Put ``ticket`` (locked) under ``contract`` and re-decide its SLA (SPEC section 6): only
+    while it holds no spent credit, and only to one of its account's active contracts in its
+    department."""
+    if credits.holds_credit(ticket):
+        raise ValidationError({"contract": CONTRACT_HOLDS_CREDIT})
+    if contract is not None:
+        contract = _offered_contract(
+            contract, account=ticket.account, department=ticket.department, day=day
+        )
+    ticket.contract = contract
+    ticket.sla, ticket.sla_exemption = _sla_under(contract, day)
+
+
+def _move_to_status(ticket: Ticket, status: str, *, at: datetime.datetime) -> None:
+    """Set ``status`` on ``ticket`` (locked), pausing or resuming its SLA clock."""
     was_on_hold = ticket.is_on_hold
     ticket.status = status
     if ticket.first_responded_at is None and status != Status.OPEN:
@@ -137,46 +264,13 @@ def ticket_change_status(
     if ticket.is_on_hold and not was_on_hold:
         ticket.on_hold_since = at
     elif was_on_hold and not ticket.is_on_hold and ticket.on_hold_since:
-        minutes = sla_services.paused_minutes(sla=ticket.sla, start=ticket.on_hold_since, end=at)
+        minutes = clock.paused_minutes(sla=ticket.sla, start=ticket.on_hold_since, end=at)
         ticket.sla_paused_minutes += minutes
-        ticket.response_due_at = (
-            ticket.response_due_at
-            if ticket.first_responded_at
-            else sla_services.shift(sla=ticket.sla, due=ticket.response_due_at, minutes=minutes)
-        )
-        ticket.resolution_due_at = sla_services.shift(
+        if not ticket.first_responded_at:
+            ticket.response_due_at = clock.shift(
+                sla=ticket.sla, due=ticket.response_due_at, minutes=minutes
+            )
+        ticket.resolution_due_at = clock.shift(
             sla=ticket.sla, due=ticket.resolution_due_at, minutes=minutes
         )
         ticket.on_hold_since = None
-    ticket.save()
-    return ticket
-
-
-@transaction.atomic
-def ticket_change_priority(*, ticket: Ticket, priority: str) -> Ticket:
-    """Change a ticket's priority; its due times follow the new priority's targets."""
-    if priority not in Priority.values:
-        raise ValidationError({"priority": PRIORITY_INVALID})
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.priority == priority:
-        return ticket
-    ticket.priority = priority
-    sla_services.recompute_due_times(ticket=ticket)
-    ticket.save()
-    return ticket
-
-
-@transaction.atomic
-def ticket_assign(*, ticket: Ticket, assignee) -> Ticket:
-    """Give the ticket to ``assignee`` (an active member of its department), or to nobody."""
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if (
-        assignee is not None
-        and not assignable_users(ticket.department).filter(pk=assignee.pk).exists()
-    ):
-        raise ValidationError({"assignee": ASSIGNEE_NOT_IN_DEPARTMENT})
-    if ticket.assignee_id == (assignee.pk if assignee else None):
-        return ticket
-    ticket.assignee = assignee
-    ticket.save()
-    return ticket

@@ -9,3 +9,8 @@ urlpatterns = [
     path("new/", views.TicketCreateView.as_view(), name="ticket_create"),
     path("<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),
 ]
+
+# Pages of the customers' addresses that read tickets (joined to customers.urls in config.urls).
+account_urlpatterns = [
+    path("<int:pk>/", views.AccountDetailView.as_view(), name="account_detail"),
+]

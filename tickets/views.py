@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from contracts.selectors import contract_list_for_account
+from customers import selectors as customer_selectors
 from desk.pagination import IdFirstPaginator
+from desk.selectors import contracts_module_visible
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -66,15 +68,8 @@ class TicketDetailView(DetailView):
         form = TicketUpdateForm(request.POST, ticket=self.object)
         if not form.is_valid():
             return self.refused(form)
-        data = form.cleaned_data
         try:
-            with transaction.atomic():  # all three changes, or none
-                ticket = services.ticket_change_status(ticket=self.object, status=data["status"])
-                if data["priority"]:
-                    ticket = services.ticket_change_priority(
-                        ticket=ticket, priority=data["priority"]
-                    )
-                services.ticket_assign(ticket=ticket, assignee=data["assignee"])
+            services.ticket_update(by=request.user, ticket=self.object, **form.changes())
         except ValidationError as error:
             form.add_error(None, error)
             return self.refused(form)
@@ -84,3 +79,24 @@ class TicketDetailView(DetailView):
     def refused(self, form):
         messages.error(self.request, _("The ticket was not changed: correct the errors below."))
         return self.render_to_response(self.get_context_data(update_form=form), status=200)
+
+
+class AccountDetailView(DetailView):
+    """The customer's page: contacts, recent tickets and, where the module is on, contracts. It
+    lives here, above the apps it reads; its address is among the customers' (``config.urls``)."""
+
+    template_name = "customers/account_detail.html"
+    context_object_name = "account"
+
+    def get_queryset(self):
+        return customer_selectors.account_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["contacts"] = customer_selectors.account_contacts(self.object)
+        context["tickets"] = selectors.account_recent_tickets(user, self.object)
+        context["show_contracts"] = contracts_module_visible(user)
+        if context["show_contracts"]:
+            context["contracts"] = contract_list_for_account(user, self.object)
+        return context

@@ -7,6 +7,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sla import clock
+
 register = template.Library()
 
 
@@ -28,48 +30,26 @@ def minutes_span(minutes) -> str:
     return " ".join(parts[:2]) or _("0 min")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DueTime:
     kind: str  # "response" or "resolution"
     label: str
     due: datetime.datetime
-    state: str  # met, missed, paused, running, overdue
+    state: str  # a clock.DueState: met, missed, paused, running, overdue
     text: str
 
 
-def _clock(label, kind, due, done_at, ticket, now) -> DueTime:
-    if done_at is not None:
-        met = done_at <= due
-        return DueTime(
-            kind, label, due, "met" if met else "missed", _("met") if met else _("missed")
-        )
-    if ticket.is_on_hold:
-        return DueTime(kind, label, due, "paused", _("paused"))
-    minutes = int((due - now).total_seconds() // 60)
-    if minutes >= 0:
-        return DueTime(
-            kind, label, due, "running", _("in %(span)s") % {"span": minutes_span(minutes)}
-        )
-    return DueTime(
-        kind, label, due, "overdue", _("overdue by %(span)s") % {"span": minutes_span(-minutes)}
-    )
+def _text(row: clock.DueRow) -> str:
+    if row.state == clock.DueState.RUNNING:
+        return _("in %(span)s") % {"span": minutes_span(row.minutes_left)}
+    if row.state == clock.DueState.OVERDUE:
+        return _("overdue by %(span)s") % {"span": minutes_span(-row.minutes_left)}
+    return str(clock.DueState(row.state).label)
 
 
 @register.simple_tag
 def ticket_due_times(ticket, now=None) -> list[DueTime]:
-    """The ticket's response and resolution due times, each with time left, overdue or met."""
-    now = now or timezone.now()
-    rows = []
-    if ticket.response_due_at:
-        done = ticket.first_responded_at
-        if done is None and ticket.is_resolved:
-            done = ticket.resolved_at
-        rows.append(
-            _clock(_("Response due"), "response", ticket.response_due_at, done, ticket, now)
-        )
-    if ticket.resolution_due_at:
-        done = ticket.resolved_at if ticket.is_resolved else None
-        rows.append(
-            _clock(_("Resolution due"), "resolution", ticket.resolution_due_at, done, ticket, now)
-        )
-    return rows
+    """The ticket's response and resolution due times, each with time left, overdue or met
+    (their states are ``sla.clock``'s)."""
+    rows = clock.due_rows(ticket, now or timezone.now())
+    return [DueTime(row.kind, str(row.label), row.due, row.state, _text(row)) for row in rows]

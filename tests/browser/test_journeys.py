@@ -13,12 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contracts.models import Contract
+from desk.choices import Priority
 from plans.models import PLAN_LOCKED, SupportPlan
 from sla.models import SLA
 from tests import factories as f
 from tests.browser.conftest import browser_db, log_in
 from tickets import services as ticket_services
-from tickets.choices import Priority
 
 pytestmark = [pytest.mark.browser, browser_db]
 

@@ -6,51 +6,28 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from contracts import notices, services
 from contracts.models import Contract
 from tests import factories as f
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 END = datetime.date(2026, 6, 30)
 
 
-def in_threads(*targets):
-    errors = []
-
-    def wrap(target):
-        def run():
-            try:
-                target()
-            except Exception as error:  # noqa: BLE001 - collected and asserted by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        return run
-
-    threads = [threading.Thread(target=wrap(t)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
-
-
 def test_two_concurrent_overlapping_creates_save_only_one():
     department = f.DepartmentFactory(name="Support")
     plan = f.SupportPlanFactory(department=department)
     account = f.AccountFactory()
-    owner = f.UserFactory()
-    barrier = threading.Barrier(2)
+    owner = f.desk_admin()
 
     def create(number):
         def run():
-            barrier.wait()
             services.contract_create(
-                owner=owner,
+                by=owner,
                 name=number,
                 contract_number=number,
                 account=account,
@@ -61,7 +38,7 @@ def test_two_concurrent_overlapping_creates_save_only_one():
 
         return run
 
-    errors = in_threads(create("A-1"), create("A-2"))
+    errors = run_together(create("A-1"), create("A-2"))
     assert Contract.objects.filter(account=account).count() == 1
     assert len(errors) == 1 and isinstance(errors[0], ValidationError)
     assert "start_date" in errors[0].message_dict
@@ -87,7 +64,7 @@ def test_a_run_while_another_holds_the_rows_skips_them_and_mail_goes_once(mailou
         results["second"] = notices.send_expiry_notices(today=END)
         second_done.set()
 
-    assert in_threads(first, second) == []
+    assert run_together(first, second) == []
     assert results == {"first": 1, "second": 0}
     assert len(mailoutbox) == 1
     assert notices.send_expiry_notices(today=END) == 0

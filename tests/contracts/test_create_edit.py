@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import credits, services
-from contracts.models import ENDS_BEFORE_START, Contract, CreditEntry
+from contracts.models import ENDS_BEFORE_START, Contract
 from tests import factories as f
 from tests.conftest import signed_in
 
@@ -174,9 +174,9 @@ def test_service_refuses_overlap_directly(administrator, account, plan):
         "end_date": today + datetime.timedelta(days=30),
         "support_plan": plan,
     }
-    services.contract_create(contract_number="A-1", **kwargs)
+    services.contract_create(by=administrator, contract_number="A-1", **kwargs)
     with pytest.raises(services.ValidationError) as error:
-        services.contract_create(contract_number="A-2", **kwargs)
+        services.contract_create(by=administrator, contract_number="A-2", **kwargs)
     assert "start_date" in error.value.message_dict
     assert Contract.objects.count() == 1
 
@@ -227,12 +227,9 @@ def test_edit_needs_change_permission_and_visibility(agent_client, plan, other_d
     assert signed_in(admin).get(edit_url(contract)).status_code == 404
 
 
-def test_plan_can_change_only_to_an_active_plan_and_keeps_the_ledger(
-    admin_client, administrator, department
-):
+def test_plan_can_change_only_to_an_active_plan(admin_client, department):
     old = f.SupportPlanFactory(department=department, ticket_based=True, name="Old")
     contract = f.ContractFactory(support_plan=old)
-    credits.adjust(contract=contract, delta=2, reason="Goodwill", by=administrator)
     old.is_active = False
     old.save()
     retired = f.SupportPlanFactory(department=department, is_active=False, name="Retired")
@@ -250,11 +247,55 @@ def test_plan_can_change_only_to_an_active_plan_and_keeps_the_ledger(
     assert response.status_code == 302
     contract.refresh_from_db()
     assert contract.support_plan == new
-    assert list(CreditEntry.objects.filter(contract=contract).values_list("reason", flat=True)) == [
-        "Goodwill"
-    ]
-    page = admin_client.get(contract.get_absolute_url()).content.decode()
-    assert "Goodwill" in page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"start_date": -1},  # a day earlier: the spends would fall out of every cycle
+        {"support_plan": "new"},
+        {"account": "other"},
+    ],
+    ids=["start date", "plan", "account"],
+)
+def test_history_pins_start_date_plan_and_account(admin_client, administrator, department, change):
+    """Issue 13: "used 3 / 20, left 17" became "used 0 / 20, left 20" when the start date moved
+    back a day or the plan changed. Once a contract has a credit entry, both are refused."""
+    plan = f.SupportPlanFactory(department=department, ticket_based=True, credit_limit=20)
+    contract = f.ContractFactory(support_plan=plan)
+    credits.adjust(by=administrator, contract=contract, delta=-3, reason="Used before import")
+    before = credits.summary_for(contract)
+    values = {}
+    if "start_date" in change:
+        values["start_date"] = (contract.start_date - datetime.timedelta(days=1)).isoformat()
+    if "support_plan" in change:
+        values["support_plan"] = f.SupportPlanFactory(
+            department=department, ticket_based=True, credit_limit=20, name="New"
+        ).pk
+    if "account" in change:
+        values["account"] = f.AccountFactory().pk
+    response = admin_client.post(edit_url(contract), edit_data(contract, **values))
+    field = next(iter(change))
+    assert errors_of(response, field) == [str(services.PINNED_BY_HISTORY)]
+    stored = Contract.objects.get(pk=contract.pk)
+    assert (stored.start_date, stored.support_plan_id, stored.account_id) == (
+        contract.start_date,
+        contract.support_plan_id,
+        contract.account_id,
+    )
+    assert credits.summary_for(stored) == before
+
+
+def test_a_ticket_pins_the_plan_too(admin_client, department, agent):
+    contract = f.ContractFactory(support_plan=f.SupportPlanFactory(department=department))
+    f.TicketFactory(contract=contract, account=contract.account, department=department)
+    new = f.SupportPlanFactory(department=department, name="New")
+    response = admin_client.post(edit_url(contract), edit_data(contract, support_plan=new.pk))
+    assert errors_of(response, "support_plan") == [str(services.PINNED_BY_HISTORY)]
+    # What the history does not pin still changes.
+    response = admin_client.post(edit_url(contract), edit_data(contract, name="Renamed"))
+    assert response.status_code == 302
+    assert Contract.objects.get(pk=contract.pk).name == "Renamed"
 
 
 def test_edit_refuses_overlap_with_another_contract(admin_client, plan, account):

@@ -170,7 +170,7 @@ def test_plan_tab_shows_terms_sla_cycle_credits_and_ledger(
     ticket = f.TicketFactory(account=ticket_contract.account, contract=ticket_contract)
     ticket.status = "resolved"
     ticket.save()
-    credits.adjust(contract=ticket_contract, delta=2, reason="Goodwill", by=administrator)
+    credits.adjust(by=administrator, contract=ticket_contract, delta=2, reason="Goodwill")
     summary = credits.summary_for(ticket_contract)
     page = admin_client.get(ticket_contract.get_absolute_url()).content.decode()
     plan_pane = page.split('id="plan-pane"')[1]
@@ -190,7 +190,7 @@ def test_ledger_comes_in_pages_that_open_on_the_plan_tab(
     admin_client, administrator, ticket_contract
 ):
     for n in range(30):
-        credits.adjust(contract=ticket_contract, delta=1, reason=f"Entry {n:02d}", by=administrator)
+        credits.adjust(by=administrator, contract=ticket_contract, delta=1, reason=f"Entry {n:02d}")
     url = ticket_contract.get_absolute_url()
     first = admin_client.get(url).content.decode()
     ledger = first.split('id="credit-ledger"')[1].split("</table>")[0]
@@ -278,7 +278,7 @@ def test_detail_query_count_does_not_grow(
 ):
     def add(n):
         for _ in range(n):
-            credits.adjust(contract=ticket_contract, delta=1, reason="r", by=administrator)
+            credits.adjust(by=administrator, contract=ticket_contract, delta=1, reason="r")
             f.TicketFactory(account=ticket_contract.account, contract=ticket_contract)
 
     add(3)

@@ -93,7 +93,7 @@ def test_changing_the_end_date_re_arms_the_notice(
 ):
     assert run(END - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
     new_end = END + datetime.timedelta(days=365)
-    services.contract_update(contract=contract, end_date=new_end)
+    services.contract_update(by=f.desk_admin(), contract=contract, end_date=new_end)
     assert run(END - datetime.timedelta(days=13), django_capture_on_commit_callbacks) == 0
     assert run(new_end - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
     assert len(mailoutbox) == 4

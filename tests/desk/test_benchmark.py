@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from desk.benchmark import Sizes, build_desk, measure_all, render_table, write_json
-from desk.benchmark.measure import PAGE_QUERIES
+from benchmark import Sizes, build_desk, measure_all, render_table, write_json
+from benchmark.measure import PAGE_QUERIES
 from tests.conftest import restore_ready_groups
 
 SMALL = Sizes(tickets=400, accounts=40, contracts=60, ledger=900)

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from contracts.models import Contract
 from customers.models import Account
+from desk.choices import Status
 from plans.models import SupportPlan
 from sla.models import SLA
-from tickets.choices import Status
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from contracts import selectors as contract_selectors
 from contracts.models import CreditEntry
 from plans import models as m
 from plans import selectors, services
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_plan_create_saves_a_ticket_based_plan(department, sla):
     plan = services.plan_create(
+        by=f.desk_admin(),
         department=department,
         name=" Silver ",
         plan_type="ticket_based",
@@ -48,7 +50,7 @@ def test_plan_create_saves_a_ticket_based_plan(department, sla):
 )
 def test_plan_create_refuses_terms_that_do_not_match(department, sla, kwargs, field, message):
     with pytest.raises(ValidationError) as excinfo:
-        services.plan_create(department=department, name="X", sla=sla, **kwargs)
+        services.plan_create(by=f.desk_admin(), department=department, name="X", sla=sla, **kwargs)
     assert message in excinfo.value.message_dict[field]
     assert not SupportPlan.objects.exists()
 
@@ -56,7 +58,9 @@ def test_plan_create_refuses_terms_that_do_not_match(department, sla, kwargs, fi
 def test_plan_create_refuses_inactive_and_foreign_slas(department, inactive_sla, other_sla):
     for sla, message in [(inactive_sla, m.SLA_NOT_ACTIVE), (other_sla, m.SLA_OTHER_DEPARTMENT)]:
         with pytest.raises(ValidationError) as excinfo:
-            services.plan_create(department=department, name="X", plan_type="unlimited", sla=sla)
+            services.plan_create(
+                by=f.desk_admin(), department=department, name="X", plan_type="unlimited", sla=sla
+            )
         assert message in excinfo.value.message_dict["sla"]
     assert not SupportPlan.objects.exists()
 
@@ -65,6 +69,7 @@ def test_plan_update_refuses_locked_changes(plan_in_use, department):
     other = f.SLAFactory(department=department)
     with pytest.raises(ValidationError) as excinfo:
         services.plan_update(
+            by=f.desk_admin(),
             plan=plan_in_use,
             name="Gold",
             plan_type="ticket_based",
@@ -80,6 +85,7 @@ def test_plan_update_refuses_locked_changes(plan_in_use, department):
 
 def test_plan_update_changes_name_and_limit_of_a_plan_in_use(plan_in_use):
     services.plan_update(
+        by=f.desk_admin(),
         plan=plan_in_use,
         name="Gold plus",
         plan_type="ticket_based",
@@ -92,18 +98,20 @@ def test_plan_update_changes_name_and_limit_of_a_plan_in_use(plan_in_use):
 
 
 def test_plan_set_active_round_trip(plan):
-    assert services.plan_set_active(plan=plan, is_active=False).is_active is False
-    assert services.plan_set_active(plan=plan, is_active=True).is_active is True
+    assert (
+        services.plan_set_active(by=f.desk_admin(), plan=plan, is_active=False).is_active is False
+    )
+    assert services.plan_set_active(by=f.desk_admin(), plan=plan, is_active=True).is_active is True
 
 
 def test_plan_delete_removes_an_unused_plan(plan):
-    services.plan_delete(plan=plan)
+    services.plan_delete(by=f.desk_admin(), plan=plan)
     assert not SupportPlan.objects.filter(pk=plan.pk).exists()
 
 
 def test_plan_delete_refuses_a_plan_in_use(plan_in_use):
     with pytest.raises(ValidationError) as excinfo:
-        services.plan_delete(plan=plan_in_use)
+        services.plan_delete(by=f.desk_admin(), plan=plan_in_use)
     assert excinfo.value.messages == [str(services.PLAN_IN_USE_NO_DELETE)]
     assert SupportPlan.objects.filter(pk=plan_in_use.pk).exists()
 
@@ -113,7 +121,7 @@ def test_plan_delete_turns_a_protected_error_into_the_refusal(plan, monkeypatch)
     f.ContractFactory(support_plan=plan)
     monkeypatch.setattr(SupportPlan, "is_in_use", lambda self: False)
     with pytest.raises(ValidationError) as excinfo:
-        services.plan_delete(plan=plan)
+        services.plan_delete(by=f.desk_admin(), plan=plan)
     assert excinfo.value.messages == [str(services.PLAN_IN_USE_NO_DELETE)]
     assert SupportPlan.objects.filter(pk=plan.pk).exists()
 
@@ -169,7 +177,7 @@ def test_usage_is_spends_less_refunds_per_group(plan_in_use, department):
     ledger(contract, department, spent_on=[d(2025, 12, 31), d(2026, 7, 1)])  # outside the range
 
     def usage(grouping):
-        result = selectors.plan_credit_usage(
+        result = contract_selectors.plan_credit_usage(
             plan=plan_in_use, start=d(2026, 1, 1), end=d(2026, 6, 30), grouping=grouping
         )
         return {p.start: p.used for p in result.periods if p.used}, result
@@ -187,7 +195,7 @@ def test_usage_is_spends_less_refunds_per_group(plan_in_use, department):
 
 def test_usage_is_one_query(plan_in_use, django_assert_num_queries):
     with django_assert_num_queries(1):
-        selectors.plan_credit_usage(
+        contract_selectors.plan_credit_usage(
             plan=plan_in_use,
             start=datetime.date(2026, 1, 1),
             end=datetime.date(2026, 12, 31),
@@ -196,7 +204,7 @@ def test_usage_is_one_query(plan_in_use, django_assert_num_queries):
 
 
 def test_default_usage_range_is_the_last_12_months():
-    assert selectors.default_usage_range(datetime.date(2026, 11, 26)) == (
+    assert contract_selectors.default_usage_range(datetime.date(2026, 11, 26)) == (
         datetime.date(2025, 12, 1),
         datetime.date(2026, 11, 26),
     )
@@ -221,7 +229,13 @@ def test_history_says_who_changed_what(plan, administrator, django_assert_num_qu
 def test_history_names_the_old_and_new_sla_and_choice_labels(plan, department):
     other = f.SLAFactory(department=department, name="Premium")
     services.plan_update(
-        plan=plan, name="Gold", plan_type="unlimited", credit_cycle="", credit_limit=None, sla=other
+        by=f.desk_admin(),
+        plan=plan,
+        name="Gold",
+        plan_type="unlimited",
+        credit_cycle="",
+        credit_limit=None,
+        sla=other,
     )
     changes = {(c.label, c.old, c.new) for c in selectors.plan_history(plan)[0].changes}
     assert changes == {

@@ -408,7 +408,7 @@ def test_overview_queries_do_not_grow_with_rows(admin_client, plan, django_asser
 
 
 def test_overview_lists_the_newest_contracts_and_links_to_all(admin_client, department):
-    from plans.selectors import CONTRACTS_SHOWN
+    from contracts.selectors import CONTRACTS_SHOWN
 
     plan = f.SupportPlanFactory(department=department)
     f.ContractFactory.create_batch(CONTRACTS_SHOWN + 2, support_plan=plan)

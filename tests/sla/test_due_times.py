@@ -3,11 +3,11 @@ import datetime
 import pytest
 from django.template.loader import render_to_string
 
-from sla import services as sla_services
+from desk.choices import Priority, Status
+from sla import clock as sla_clock
 from tests import factories as f
 from tests.sla.conftest import add_holiday, shanghai
 from tickets import services as ticket_services
-from tickets.choices import Priority, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +46,12 @@ def test_two_business_hours_on_hold_move_due_times_by_two_business_hours(
     clock(shanghai(2026, 3, 9, 10, 0))  # Monday 10:00
     ticket = create_high(office_contract, agent)
     assert ticket.resolution_due_at == shanghai(2026, 3, 9, 18, 0)
-    ticket = ticket_services.ticket_change_status(
-        ticket=ticket, status=Status.ON_HOLD, at=shanghai(2026, 3, 9, 17, 0)
+    ticket = ticket_services.ticket_update(
+        by=agent, ticket=ticket, status=Status.ON_HOLD, at=shanghai(2026, 3, 9, 17, 0)
     )
     # On hold 17:00 Monday → 10:00 Tuesday: one business hour each side of the night.
-    ticket = ticket_services.ticket_change_status(
-        ticket=ticket, status=Status.IN_PROGRESS, at=shanghai(2026, 3, 10, 10, 0)
+    ticket = ticket_services.ticket_update(
+        by=agent, ticket=ticket, status=Status.IN_PROGRESS, at=shanghai(2026, 3, 10, 10, 0)
     )
     assert ticket.sla_paused_minutes == 120
     assert ticket.resolution_due_at == shanghai(2026, 3, 10, 11, 0)
@@ -62,7 +62,7 @@ def test_recompute_follows_priority_and_keeps_paused_time(office_contract, agent
     ticket = create_high(office_contract, agent)
     ticket.priority = Priority.URGENT  # 30 min / 4 h
     ticket.sla_paused_minutes = 60
-    sla_services.recompute_due_times(ticket=ticket)
+    sla_clock.recompute_due_times(ticket=ticket)
     assert ticket.response_due_at == shanghai(2026, 3, 9, 10, 0)
     assert ticket.resolution_due_at == shanghai(2026, 3, 9, 13, 30)
 
@@ -71,7 +71,7 @@ def test_recompute_without_sla_clears_due_times(office_contract, agent, clock):
     clock(FRIDAY_1730)
     ticket = create_high(office_contract, agent)
     ticket.sla = None
-    sla_services.recompute_due_times(ticket=ticket)
+    sla_clock.recompute_due_times(ticket=ticket)
     assert ticket.response_due_at is None and ticket.resolution_due_at is None
 
 
@@ -106,18 +106,18 @@ def test_due_times_show_iso_instant_and_time_left(
 def test_due_times_say_met_and_paused(office_contract, agent, clock):
     clock(FRIDAY_1730)
     ticket = create_high(office_contract, agent)
-    ticket = ticket_services.ticket_change_status(
-        ticket=ticket, status=Status.ON_HOLD, at=shanghai(2026, 3, 9, 9, 10)
+    ticket = ticket_services.ticket_update(
+        by=agent, ticket=ticket, status=Status.ON_HOLD, at=shanghai(2026, 3, 9, 9, 10)
     )
     html = render(ticket)
     assert "met" in html  # responded at 09:10, due 09:30
     assert "paused" in html
     # Resumed on Thursday 09:00 (due moves to Thursday 16:20), resolved on Friday.
-    ticket = ticket_services.ticket_change_status(
-        ticket=ticket, status=Status.IN_PROGRESS, at=shanghai(2026, 3, 12, 9, 0)
+    ticket = ticket_services.ticket_update(
+        by=agent, ticket=ticket, status=Status.IN_PROGRESS, at=shanghai(2026, 3, 12, 9, 0)
     )
     assert ticket.resolution_due_at == shanghai(2026, 3, 12, 16, 20)
     clock(shanghai(2026, 3, 13, 10, 0))
-    ticket = ticket_services.ticket_change_status(ticket=ticket, status=Status.RESOLVED)
+    ticket = ticket_services.ticket_update(by=agent, ticket=ticket, status=Status.RESOLVED)
     html = render(ticket)
     assert "missed" in html

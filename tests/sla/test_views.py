@@ -3,12 +3,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from desk.choices import Priority
 from sla import services
 from sla.forms import SLAForm
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 from tests import factories as f
 from tests.conftest import signed_in
-from tickets.choices import Priority
 
 pytestmark = pytest.mark.django_db
 

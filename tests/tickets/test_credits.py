@@ -12,7 +12,7 @@ from contracts import credits
 from contracts.models import CreditEntry
 from tests import factories as f
 from tickets.models import Ticket
-from tickets.services import ticket_change_status
+from tickets.services import ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,11 @@ def left(contract):
 
 
 def resolve(ticket):
-    return ticket_change_status(ticket=ticket, status="resolved")
+    return ticket_update(by=f.desk_admin(), ticket=ticket, status="resolved")
 
 
 def reopen(ticket):
-    return ticket_change_status(ticket=ticket, status="open")
+    return ticket_update(by=f.desk_admin(), ticket=ticket, status="open")
 
 
 def test_resolving_spends_one_credit_in_the_current_cycle(contract, open_ticket):
@@ -69,8 +69,8 @@ def test_reopen_refunds_and_resolving_again_spends_again(contract, open_ticket):
 
 def test_a_ticket_never_holds_two_credits(contract, open_ticket):
     ticket = resolve(open_ticket())
-    ticket_change_status(ticket=ticket, status="closed")  # still a resolved kind
-    credits.sync_for_ticket(ticket=Ticket.objects.get(pk=ticket.pk))  # idempotent
+    ticket_update(by=f.desk_admin(), ticket=ticket, status="closed")  # still a resolved kind
+    credits.sync_for_ticket(ticket=Ticket.objects.get(pk=ticket.pk), by=None)  # idempotent
     assert CreditEntry.objects.filter(ticket=ticket).count() == 1
     assert left(contract) == 2
 
@@ -178,19 +178,19 @@ class TestReceiver:
 
 class TestAdjustment:
     def test_adds_credits_to_the_current_cycle(self, contract, administrator):
-        credits.adjust(contract=contract, delta=2, reason="Goodwill", by=administrator)
+        credits.adjust(by=administrator, contract=contract, delta=2, reason="Goodwill")
         assert left(contract) == 5
-        credits.adjust(contract=contract, delta=-4, reason="Billing fix", by=administrator)
+        credits.adjust(by=administrator, contract=contract, delta=-4, reason="Billing fix")
         assert left(contract) == 1
 
     @pytest.mark.parametrize(("delta", "reason", "field"), [(0, "x", "delta"), (1, "  ", "reason")])
     def test_refuses_zero_or_no_reason(self, contract, administrator, delta, reason, field):
         with pytest.raises(ValidationError) as error:
-            credits.adjust(contract=contract, delta=delta, reason=reason, by=administrator)
+            credits.adjust(by=administrator, contract=contract, delta=delta, reason=reason)
         assert field in error.value.message_dict
         assert not CreditEntry.objects.exists()
 
     def test_refuses_an_unlimited_plan(self, administrator):
         contract = f.ContractFactory()
         with pytest.raises(ValidationError, match="ticket-based"):
-            credits.adjust(contract=contract, delta=1, reason="x", by=administrator)
+            credits.adjust(by=administrator, contract=contract, delta=1, reason="x")

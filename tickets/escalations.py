@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from desk import mail
-from tickets.choices import Priority, Status
-from tickets.models import EscalationFiring, Ticket
+from desk.choices import Priority, Status
+from sla.clock import recompute_due_times
+from sla.models import SLA, EscalationLevel
 
-from .models import SLA, EscalationLevel
-from .services import recompute_due_times
+from .locks import lock_tickets_skipping_held
+from .models import EscalationFiring, Ticket
 
-DUE_FIELD = {
+DUE_FIELD: dict[str, str] = {
     EscalationLevel.Target.RESPONSE: "response_due_at",
     EscalationLevel.Target.RESOLUTION: "resolution_due_at",
 }
@@ -54,7 +55,7 @@ def _levels() -> list[EscalationLevel]:
 def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
     """Tickets of ``level``'s SLA for which ``level`` is due and has not fired for that due time."""
     due_field = DUE_FIELD[level.target]
-    condition = Q(sla_id=level.sla_id) & Q(
+    condition: Q = Q(sla_id=level.sla_id) & Q(
         **{f"{due_field}__lte": now - datetime.timedelta(minutes=level.offset_minutes)}
     )
     if level.target == EscalationLevel.Target.RESPONSE:
@@ -62,7 +63,7 @@ def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
     fired = EscalationFiring.objects.filter(
         ticket=OuterRef("pk"), level_id=level.pk, due_at=OuterRef(due_field)
     )
-    return condition & ~Exists(fired)
+    return condition & Q(~Exists(fired))
 
 
 def _is_due(ticket: Ticket, level: EscalationLevel, now: datetime.datetime) -> bool:
@@ -129,13 +130,7 @@ def _escalate_chunk(
     *, ticket_ids: list[int], by_sla: dict, slas: dict[int, SLA], now: datetime.datetime
 ) -> int:
     """Fire the due levels of the chunk's tickets; five queries whatever the chunk's size."""
-    tickets = list(
-        _running(
-            Ticket.objects.select_for_update(of=("self",), skip_locked=True).filter(
-                pk__in=ticket_ids
-            )
-        ).order_by("pk")
-    )
+    tickets = list(lock_tickets_skipping_held(_running(Ticket.objects.filter(pk__in=ticket_ids))))
     if not tickets:
         return 0
     fired_keys: dict[int, set] = defaultdict(set)
@@ -166,7 +161,7 @@ def _escalate_chunk(
         if reasons:
             count += len(reasons)
             reason = _("Escalation level %(levels)s") % {"levels": "; ".join(reasons)}
-            ticket._change_reason = reason[:REASON_MAX]
+            ticket._change_reason = reason[:REASON_MAX]  # type: ignore[attr-defined]
             ticket.updated_at = written_at
             changed.append(ticket)
     if not changed:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
 
-from desk.benchmark import Sizes, build_desk, measure_all, render_table, write_json
+from benchmark import Sizes, build_desk, measure_all, render_table, write_json
 
 
 class Command(BaseCommand):

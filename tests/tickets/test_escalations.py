@@ -5,11 +5,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from desk.choices import Priority, Status
 from desk.models import Preferences
-from sla import escalations
 from sla.models import EscalationLevel
 from tests import factories as f
-from tickets.choices import Priority, Status
+from tickets import escalations
 from tickets.models import EscalationFiring, Ticket
 
 pytestmark = pytest.mark.django_db

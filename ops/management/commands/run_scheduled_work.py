@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from contracts import notices
-from sla import escalations
+from tickets import escalations
 
 
 class Command(BaseCommand):

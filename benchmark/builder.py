@@ -34,10 +34,10 @@ from django.utils import timezone
 from contracts.cycles import cycle_containing
 from contracts.models import Contract, CreditEntry
 from customers.models import Account, Contact
+from desk.choices import Priority, Status
 from desk.models import Department
 from plans.models import SupportPlan
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
-from tickets.choices import Priority, Status
 from tickets.models import EscalationFiring, Ticket
 
 BATCH = 2000

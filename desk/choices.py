@@ -1,4 +1,5 @@
-"""Ticket status and priority, shared by the apps that reason about tickets (SLA, credits)."""
+"""Ticket status and priority, shared by the SLA clock, the credits and the tickets: owned by
+none of them, so that neither ``sla`` nor ``tickets`` imports the other for them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,354 @@
+"""Fill an empty database with a believable desk, and say how to sign in.
+
+Everything is made the way a person would make it, through the services (SLAs, plans, contracts,
+tickets: the same rules as on the pages), in one transaction. Rows that carry no rule (departments,
+users, holidays, accounts, contacts) are created directly. Nothing here needs the test tools: a
+production install can load the demo desk too.
+"""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.services import contract_create
+from customers.models import Account, Contact
+from desk.choices import Priority, Status
+from desk.models import Department, Preferences
+from plans.models import SupportPlan
+from plans.services import plan_create
+from sla.models import SLA, Holiday, HolidayList
+from sla.services import sla_create
+from tickets.services import UNSET, ticket_create, ticket_update
+
+# The demo desk's data in each language the desk speaks (--language).
+DEMO = {
+    "en": {
+        "departments": ("Support", "Sales"),
+        "users": (("Ada", "Admin"), ("Alex", "Agent")),
+        "holiday_list": "Public holidays",
+        "holiday": "Public holiday",
+        "slas": ("Standard support", "Priority support"),
+        "plans": ("Premium (unlimited)", "Standard 5 / month", "Starter 3 / month"),
+        "accounts": [
+            "Amber Motors",
+            "Blue Harbor Logistics",
+            "Cedar Health",
+            "Delta Foods",
+            "Evergreen Schools",
+            "Falcon Airlines",
+            "Granite Bank",
+            "Horizon Telecom",
+        ],
+        "contract": "{account} support",
+        "expired_contract": "Amber Motors 2025",
+        "renewal": "Renewal",
+        "products": ("Desk", "Fleet"),
+        "subjects": [
+            "Cannot sign in to the portal",
+            "Invoice shows the wrong amount",
+            "Printer offline again",
+            "Data export times out",
+            "Request for a new user account",
+            "Error 500 on the dashboard",
+            "How do I reset my password?",
+            "VPN disconnects every hour",
+            "Report is missing March",
+            "Upgrade to the latest version",
+        ],
+        "description": "Reported by the customer by email.",
+        # Contacts: (name, email name) pairs, combined two per account (see _contacts).
+        "given_names": [
+            ("Olivia", "olivia"),
+            ("Liam", "liam"),
+            ("Emma", "emma"),
+            ("Noah", "noah"),
+            ("Sophia", "sophia"),
+            ("James", "james"),
+            ("Mia", "mia"),
+            ("Lucas", "lucas"),
+        ],
+        "family_names": [
+            ("Smith", "smith"),
+            ("Johnson", "johnson"),
+            ("Brown", "brown"),
+            ("Garcia", "garcia"),
+            ("Miller", "miller"),
+            ("Davis", "davis"),
+            ("Wilson", "wilson"),
+            ("Taylor", "taylor"),
+        ],
+        "phone": "+1 202-555-01{number:02d}",  # 555-01xx: numbers kept for fiction
+    },
+    "zh-hans": {
+        "departments": ("技术支持部", "销售部"),
+        "users": (("王安达", ""), ("李亚历", "")),  # get_full_name(): family name first
+        "holiday_list": "法定节假日",
+        "holiday": "法定节假日",
+        "slas": ("标准支持", "优先支持"),
+        "plans": ("高级版（无限）", "标准版 每月 5 个工单", "入门版 每月 3 个工单"),
+        "accounts": [
+            "Amber汽车",
+            "蓝港物流",
+            "雪松医疗",
+            "三角洲食品",
+            "常青学校",
+            "猎鹰航空",
+            "花岗岩银行",
+            "地平线电信",
+        ],
+        "contract": "{account}技术支持合同",
+        "expired_contract": "Amber汽车 2025 年合同",
+        "renewal": "续约合同",
+        "products": ("服务台", "车队管理"),
+        "subjects": [
+            "无法登录门户网站",
+            "发票金额有误",
+            "打印机又离线了",
+            "数据导出超时",
+            "申请新的用户账号",
+            "仪表板出现 500 错误",
+            "如何重置密码？",
+            "VPN 每小时断开一次",
+            "报表缺少三月份数据",
+            "升级到最新版本",
+        ],
+        "description": "客户通过电子邮件报告。",
+        "given_names": [
+            ("秀英", "xiuying"),
+            ("伟", "wei"),
+            ("芳", "fang"),
+            ("磊", "lei"),
+            ("静", "jing"),
+            ("洋", "yang"),
+            ("敏", "min"),
+            ("军", "jun"),
+        ],
+        "family_names": [
+            ("王", "wang"),
+            ("李", "li"),
+            ("张", "zhang"),
+            ("刘", "liu"),
+            ("陈", "chen"),
+            ("杨", "yang"),
+            ("赵", "zhao"),
+            ("黄", "huang"),
+        ],
+        "phone": "+86 10 5555 01{number:02d}",
+    },
+}
+ACCOUNTS = DEMO["en"]["accounts"]
+SUBJECTS = DEMO["en"]["subjects"]
+# Response / resolution targets in minutes, per priority, of both demo SLAs.
+TARGETS = {
+    Priority.LOW: (8 * 60, 5 * 24 * 60),
+    Priority.MEDIUM: (4 * 60, 3 * 24 * 60),
+    Priority.HIGH: (60, 8 * 60),
+    Priority.URGENT: (30, 4 * 60),
+}
+NINE_TO_SIX = [(day, datetime.time(9), datetime.time(18)) for day in range(5)]  # Monday–Friday
+GROUPS_MISSING = (
+    "The groups Administrators and Agents are missing: run `manage.py migrate` (they are made by "
+    "the migration desk 0002_groups)."
+)
+
+
+class Command(BaseCommand):
+    help = "Load demo data into an empty database (does nothing if the desk already has data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo", help="Password of the demo users.")
+        parser.add_argument(
+            "--language",
+            choices=sorted(DEMO),
+            default="en",
+            help="Language of the demo data (names, subjects); zh-hans also sets the demo "
+            "users' language.",
+        )
+
+    def handle(self, *args, password, language="en", **options):
+        if Department.objects.exists():
+            self.stdout.write("The database already has data; demo data not loaded.")
+        else:
+            with transaction.atomic():
+                load(password=password, language=language)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            "Sign in at /accounts/login/ as\n"
+            f"  admin / {password}   (administrator: settings, contracts, back office)\n"
+            f"  agent / {password}   (agent in the Support department)"
+        )
+
+
+def load(*, password: str, language: str = "en") -> None:
+    """The demo desk in ``language``; the caller holds the transaction."""
+    demo = DEMO[language]
+    today = timezone.localdate()
+    support = Department.objects.create(name=demo["departments"][0], contracts_enabled=True)
+    Department.objects.create(name=demo["departments"][1], contracts_enabled=False)
+    admin, agent = _users(demo, password=password, department=support)
+    if language != "en":
+        Preferences.objects.bulk_create(
+            Preferences(user=user, language=language) for user in (admin, agent)
+        )
+
+    holidays = HolidayList.objects.create(name=demo["holiday_list"])
+    for offset in (30, 120):
+        Holiday.objects.create(
+            holiday_list=holidays,
+            date=today + datetime.timedelta(days=offset),
+            name=demo["holiday"],
+        )
+    standard = sla_create(
+        by=admin,
+        department=support,
+        name=demo["slas"][0],
+        business_hours=SLA.BusinessHours.WEEKLY,
+        time_zone="Asia/Shanghai",
+        targets=TARGETS,
+        periods=NINE_TO_SIX,
+        holiday_list=holidays,
+    )
+    priority = sla_create(
+        by=admin,
+        department=support,
+        name=demo["slas"][1],
+        business_hours=SLA.BusinessHours.ALWAYS,
+        time_zone="UTC",
+        targets=TARGETS,
+    )
+
+    unlimited = plan_create(
+        by=admin,
+        department=support,
+        name=demo["plans"][0],
+        plan_type=SupportPlan.PlanType.UNLIMITED,
+        sla=priority,
+    )
+    monthly, starter = (
+        plan_create(
+            by=admin,
+            department=support,
+            name=name,
+            plan_type=SupportPlan.PlanType.TICKET_BASED,
+            sla=standard,
+            credit_cycle=SupportPlan.CreditCycle.MONTHLY,
+            credit_limit=limit,
+        )
+        for name, limit in ((demo["plans"][1], 5), (demo["plans"][2], 3))
+    )
+
+    accounts = []
+    for number, name in enumerate(demo["accounts"], start=1):
+        account = Account.objects.create(name=name, phone=demo["phone"].format(number=number))
+        _contacts(demo, account=account, first=2 * (number - 1))
+        accounts.append(account)
+
+    contract_numbers = (f"C-{n:05d}" for n in itertools.count(1))
+    plans = [unlimited, monthly, starter]
+    for i, account in enumerate(accounts):
+        contract_create(
+            by=admin,
+            owner=admin,
+            name=demo["contract"].format(account=account.name),
+            contract_number=next(contract_numbers),
+            account=account,
+            start_date=today - datetime.timedelta(days=40 + i * 11),
+            end_date=today + datetime.timedelta(days=20 + i * 45),
+            support_plan=plans[i % 3],
+            product_name=demo["products"][0],
+            notify_users=[admin],
+            notify_days_before=14,
+        )
+    contract_create(  # Amber Motors' earlier contract, over long before its current one began
+        by=admin,
+        owner=admin,
+        name=demo["expired_contract"],
+        contract_number=next(contract_numbers),
+        account=accounts[0],
+        start_date=today - datetime.timedelta(days=500),
+        end_date=today - datetime.timedelta(days=136),
+        support_plan=monthly,
+    )
+    contract_create(
+        by=admin,
+        owner=admin,
+        name=demo["renewal"],
+        contract_number=next(contract_numbers),
+        account=accounts[1],
+        start_date=today + datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=395),
+        support_plan=unlimited,
+        product_name=demo["products"][1],
+    )
+
+    statuses = list(Status.values)
+    priorities = list(Priority.values)
+    for i in range(40):
+        account = accounts[i % len(accounts)]
+        ticket = ticket_create(
+            by=agent,
+            subject=demo["subjects"][i % len(demo["subjects"])],
+            account=account,
+            department=support,
+            priority=priorities[i % len(priorities)],
+            contact=account.contacts.first(),
+            product_name=demo["products"][0],
+            description=demo["description"],
+        )
+        ticket_update(
+            by=agent,
+            ticket=ticket,
+            status=statuses[i % len(statuses)],
+            # Two tickets in three are the demo agent's; the rest wait for someone to take them.
+            assignee=agent if i % 3 else UNSET,
+        )
+
+
+def _users(demo, *, password: str, department: Department):
+    """The demo administrator and agent, in their ready groups and in ``department``."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=["Administrators", "Agents"])}
+    if len(groups) != 2:
+        raise CommandError(GROUPS_MISSING)
+    User = get_user_model()
+    (admin_first, admin_last), (agent_first, agent_last) = demo["users"]
+    admin = User.objects.create_superuser(
+        username="admin",
+        email="admin@example.com",
+        password=password,
+        first_name=admin_first,
+        last_name=admin_last,
+    )
+    admin.groups.add(groups["Administrators"])
+    agent = User.objects.create_user(
+        username="agent",
+        email="agent@example.com",
+        password=password,
+        first_name=agent_first,
+        last_name=agent_last,
+    )
+    agent.groups.add(groups["Agents"])
+    department.members.add(admin, agent)
+    return admin, agent
+
+
+def _contacts(demo, *, account: Account, first: int) -> None:
+    """Two contacts of ``account``, the ``first``-th and the next: the k-th contact pairs given
+    name k with family name k, then (past the end of the list) with the next one, so that no two
+    of the demo's contacts share a name."""
+    given, family = demo["given_names"], demo["family_names"]
+    for k in (first, first + 1):
+        (given_name, given_mail), (family_name, family_mail) = (
+            given[k % len(given)],
+            family[(k + k // len(given)) % len(family)],
+        )
+        Contact.objects.create(
+            account=account,
+            first_name=given_name,
+            last_name=family_name,
+            email=f"{given_mail}.{family_mail}@example.com",
+        )

@@ -25,10 +25,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make check: lint, format and migrations are clean
+## make check: lint, format, types and migrations are clean
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## make bench: build a 100,000-ticket desk in a scratch database and time every page

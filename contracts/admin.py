@@ -56,9 +56,14 @@ class ContractAdmin(ServiceAdmin, SimpleHistoryAdmin):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         return services.contract_update(by=request.user, contract=obj, **changes)
 
-    def delete_model(self, request, obj):
-        # A contract with tickets or credit entries is protected (Django's delete page says so).
-        obj.delete()
+    def remove(self, request, obj):
+        services.contract_delete(by=request.user, contract=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A contract with tickets or credit entries is ended, never deleted: no button, and a
+        # posted delete is a 403.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not services.has_history(obj))
 
 
 @admin.register(CreditEntry)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field
+from django.db.models import Field, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,10 @@ NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choos
 PINNED_BY_HISTORY = _(
     "This contract already has tickets or credit entries, so this can no longer change. To move "
     "the customer to another plan, end this contract and start a new one."
+)
+HISTORY_NO_DELETE = _(
+    "This contract has tickets or credit entries, so it cannot be deleted. End it instead: set "
+    "its end date."
 )
 ENDS_BEFORE_LEDGER = _(
     "The contract has credit entries up to %(date)s, so it cannot end before that day."
@@ -89,6 +93,11 @@ def _rule_errors(contract: Contract, *, plan_changed: bool, errors: dict) -> Non
             )
 
 
+def has_history(contract: Contract) -> bool:
+    """Whether tickets or credit entries refer to the contract: what pins it down (SPEC 6)."""
+    return contract.credit_entries.exists() or contract.tickets.exists()
+
+
 def _attname(name: str) -> str:
     field = Contract._meta.get_field(name)
     assert isinstance(field, Field)
@@ -105,7 +114,7 @@ def _pinned_errors(contract: Contract, stored: Contract, errors: dict) -> None:
     before, after = _values(stored), _values(contract)
     changed = [name for name in PINNED_FIELDS if before[_attname(name)] != after[_attname(name)]]
     last_entry = contract.credit_entries.order_by("-created_at").values("created_at").first()
-    if changed and (last_entry is not None or contract.tickets.exists()):
+    if changed and has_history(contract):
         for name in changed:
             errors.setdefault(name, []).append(PINNED_BY_HISTORY)
     if last_entry is not None and contract.end_date is not None:
@@ -203,3 +212,18 @@ def contract_update(*, by: Any, contract: Contract, notify_users=None, **fields:
     contract.save()
     contract.notify_users.set(notify_users)
     return contract
+
+
+@transaction.atomic
+def contract_delete(*, by: Any, contract: Contract) -> None:
+    """Delete a contract nothing refers to yet (a contract entered by mistake)."""
+    require_permission(by, "contracts.delete_contract")
+    contract = lock_contract(contract.pk)
+    require_department(by, contract.support_plan.department)
+    if has_history(contract):
+        raise ValidationError(HISTORY_NO_DELETE, code="protected")
+    contract._history_user = by  # type: ignore[attr-defined]
+    try:
+        contract.delete()
+    except ProtectedError as error:  # a row that arrived without taking the contract's lock
+        raise ValidationError(HISTORY_NO_DELETE, code="protected") from error

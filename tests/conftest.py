@@ -48,6 +48,20 @@ def signed_in(user) -> Client:
     return client
 
 
+def opened_form(client, url) -> dict:
+    """The data a browser posts back for the admin form at ``url`` as it was opened: each field
+    with its value and, as the back office draws it, its opening value (``initial-<name>``)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    data = {}
+    for field in response.context["adminform"].form:
+        value = field.value()
+        value = "" if value is None else value
+        data[field.html_name] = value
+        data[f"initial-{field.html_name}"] = value
+    return data
+
+
 @pytest.fixture
 def admin_client(administrator):
     return signed_in(administrator)

@@ -83,9 +83,13 @@ class TicketAdmin(ServiceAdmin, SimpleHistoryAdmin):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         return services.ticket_update(by=request.user, ticket=obj, **changes)
 
-    def delete_model(self, request, obj):
-        # A ticket with credit entries is protected by the ledger (Django's delete page says so).
-        obj.delete()
+    def remove(self, request, obj):
+        services.ticket_delete(by=request.user, ticket=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A ticket the ledger refers to is never deleted: no button, and a posted delete is a 403.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not services.has_ledger_entries(obj))
 
 
 @admin.register(EscalationFiring)

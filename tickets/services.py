@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts import credits
 from contracts.locks import lock_contract
-from contracts.models import Contract
+from contracts.models import Contract, CreditEntry
 from desk.access import require_department, require_permission
 from desk.choices import Priority, Status
 from sla import clock
@@ -47,6 +48,10 @@ ASSIGNEE_NOT_IN_DEPARTMENT = _("Choose an active member of the ticket's departme
 STATUS_INVALID = _("Choose a valid status.")
 PRIORITY_INVALID = _("Choose a valid priority.")
 SUBJECT_EMPTY = _("Enter a subject.")
+LEDGER_NO_DELETE = _(
+    "This ticket has credit entries, which the ledger keeps, so it cannot be deleted. Close it "
+    "instead."
+)
 
 
 class Unset(enum.Enum):
@@ -234,6 +239,25 @@ def ticket_update(
     ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
     ticket.save()
     return ticket
+
+
+@transaction.atomic
+def ticket_delete(*, by: Any, ticket: Ticket) -> None:
+    """Delete a ticket the credit ledger does not refer to (spam, a duplicate)."""
+    require_permission(by, "tickets.delete_ticket")
+    ticket = lock_ticket(ticket.pk)
+    require_department(by, ticket.department)
+    if has_ledger_entries(ticket):
+        raise ValidationError(LEDGER_NO_DELETE, code="protected")
+    ticket._history_user = by  # type: ignore[attr-defined]
+    try:
+        ticket.delete()
+    except ProtectedError as error:
+        raise ValidationError(LEDGER_NO_DELETE, code="protected") from error
+
+
+def has_ledger_entries(ticket: Ticket) -> bool:
+    return CreditEntry.objects.filter(ticket_id=ticket.pk).exists()
 
 
 def _stored(ticket: Ticket) -> dict[str, Any]:

@@ -91,3 +91,54 @@ def test_a_contract_is_locked_alone(contract, open_ticket, holder):
     assert errors == []
     assert finished == [True]
     assert CreditEntry.objects.filter(ticket=other, kind="spend").count() == 1
+
+
+ROUNDS = 20
+
+
+def test_a_back_office_save_racing_a_resolve_keeps_both(contract, open_ticket, agent):
+    """Issue 13: an administrator saved a ticket's subject in the back office while an agent
+    resolved it; in 24 of 120 rounds the ticket ended Open, still holding its credit. Now the save
+    changes only the subject, under the ticket's lock: every round ends resolved, with the new
+    subject and exactly one credit spent."""
+    from django.contrib.auth.models import Permission
+
+    from tests.conftest import signed_in
+    from tickets.models import Ticket
+
+    contract.support_plan.__class__.objects.filter(pk=contract.support_plan_id).update(
+        credit_limit=ROUNDS
+    )
+    clerk = f.UserFactory(
+        username="clerk", is_staff=True, departments=[contract.support_plan.department]
+    )
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_ticket", "change_ticket", "add_ticket"])
+    )
+    back_office = signed_in(clerk)
+    for n in range(ROUNDS):
+        ticket = open_ticket(subject=f"Round {n}")
+        assert race(back_office, agent, ticket, subject=f"Round {n}, renamed") == [302]
+        ticket = Ticket.objects.get(pk=ticket.pk)
+        assert (ticket.subject, ticket.status) == (f"Round {n}, renamed", "resolved")
+        assert credits.holds_credit(ticket)
+        assert CreditEntry.objects.filter(ticket=ticket).count() == 1
+    assert credits.summary_for(contract).used == ROUNDS
+
+
+def race(back_office, agent, ticket, *, subject) -> list[int]:
+    """The back office saves ``subject`` on the form it opened while the agent resolves."""
+    from tests.conftest import opened_form
+
+    url = f"/admin/tickets/ticket/{ticket.pk}/change/"
+    form = {**opened_form(back_office, url), "subject": subject}
+    answers = []
+
+    def save():
+        answers.append(back_office.post(url, form).status_code)
+
+    def resolve():
+        ticket_update(by=agent, ticket=ticket, status="resolved")
+
+    assert run_together(save, resolve) == []
+    return answers

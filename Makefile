@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The development settings (DEBUG is off unless set: production leaves it unset).
+export DEBUG ?= 1
 
 .PHONY: install run test check bench
 
@@ -15,11 +17,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## make run: install, migrate, load the demo desk once, serve on http://127.0.0.1:$(PORT)
+## make run: install, migrate, load the demo desk once, serve on http://127.0.0.1:$(PORT) with a
+## task worker (email) and the scheduled work every minute beside it; Ctrl-C stops all three
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 & worker=$$!; \
+	  (while sleep 60; do $(BIN)/python manage.py run_scheduled_work; done) & cron=$$!; \
+	  trap 'kill $$worker $$cron 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
 test: install

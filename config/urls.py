@@ -14,6 +14,7 @@ customer_pages = ([*customer_urls.urlpatterns, *ticket_urls.account_urlpatterns]
 
 urlpatterns = [
     path("", desk_views.home, name="home"),
+    path("healthz", desk_views.healthz, name="healthz"),
     path("accounts/preferences/", desk_views.PreferencesView.as_view(), name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("language/", desk_views.set_language, name="set_language"),

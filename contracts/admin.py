@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from desk.admin import ServiceAdmin
+from desk.changelists import DateHierarchyInRange
 
 from . import services
 from .models import Contract, CreditEntry
@@ -29,7 +30,7 @@ class CreditEntryInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(ServiceAdmin, SimpleHistoryAdmin):
+class ContractAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     fields = services.FORM_FIELDS
     list_display = [
         "contract_number",
@@ -67,7 +68,7 @@ class ContractAdmin(ServiceAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CreditEntry)
-class CreditEntryAdmin(admin.ModelAdmin):
+class CreditEntryAdmin(DateHierarchyInRange, admin.ModelAdmin):
     """The ledger is append-only: the back office reads it; adjustments go through the app."""
 
     list_display = [

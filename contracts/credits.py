@@ -7,6 +7,7 @@ credit. The unique ``(ticket, ticket_seq)`` constraint is the database's backsto
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,9 @@ from .models import Contract, CreditEntry
 ADJUSTMENT_NEEDS_REASON = _("Say why the credits are adjusted.")
 ADJUSTMENT_NOT_ZERO = _("Adjust by a whole number of credits other than 0.")
 ADJUSTMENT_NEEDS_TICKET_BASED = _("Only a ticket-based plan has credits to adjust.")
+# Far above any plan's credits per cycle, far below the database column's limit.
+ADJUSTMENT_MAX = 10_000
+ADJUSTMENT_TOO_LARGE = _("Adjust by at most %(limit_value)s credits either way.")
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,13 @@ def adjust(*, by, contract: Contract, delta: int, reason: str) -> CreditEntry:
     """Add (or, when negative, take away) credits in the contract's current cycle."""
     require_permission(by, "contracts.adjust_credits")
     reason = (reason or "").strip()
-    errors = {}
+    errors: dict[str, Any] = {}
     if not delta:
         errors["delta"] = ADJUSTMENT_NOT_ZERO
+    elif abs(delta) > ADJUSTMENT_MAX:
+        errors["delta"] = ValidationError(
+            ADJUSTMENT_TOO_LARGE, params={"limit_value": ADJUSTMENT_MAX}
+        )
     if not reason:
         errors["reason"] = ADJUSTMENT_NEEDS_REASON
     if errors:

@@ -6,10 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from desk.selectors import department_list
+from desk.validators import date_input_attrs, validate_date_in_range
 from plans.models import SupportPlan
 from plans.selectors import plans_offered_for_contracts
 
 from . import services
+from .credits import ADJUSTMENT_MAX
 from .models import Contract
 
 
@@ -62,8 +64,8 @@ class ContractForm(forms.ModelForm):
         model = Contract
         fields = services.FORM_FIELDS
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": forms.DateInput(attrs=date_input_attrs(), format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs=date_input_attrs(), format="%Y-%m-%d"),
             "notify_users": forms.SelectMultiple(attrs={"size": 6}),
         }
 
@@ -90,6 +92,8 @@ class ContractForm(forms.ModelForm):
             department__contracts_enabled=True
         )
         plan_field.label_from_instance = lambda plan: f"{plan.name} · {plan.terms} · {plan.sla}"
+        for name in ("start_date", "end_date"):
+            self.fields[name].validators.append(validate_date_in_range)
         self.fields["notify_days_before"].min_value = 0
         self.fields["notify_users"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
         self.helper = FormHelper()
@@ -103,10 +107,6 @@ class ContractForm(forms.ModelForm):
         # The service runs the model's rules (and the overlap check) under a lock; the form only
         # checks the shape of the input, so each error is reported once, on its field.
         pass
-
-
-# Far above any plan's credits per cycle, far below the database column's limit.
-ADJUSTMENT_MAX = 10_000
 
 
 class CreditAdjustmentForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
+from desk.validators import validate_date_in_range
 
 ENDS_BEFORE_START = _("The end date cannot be before the start date.")
 ENTRY_IS_APPEND_ONLY = _("Credit ledger entries are never changed or deleted; add a new entry.")
@@ -56,8 +57,8 @@ class Contract(models.Model):
         related_name="contracts",
         verbose_name=_("account"),
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
+    end_date = models.DateField(_("end date"), validators=[validate_date_in_range])
     support_plan = models.ForeignKey(
         "plans.SupportPlan",
         on_delete=models.PROTECT,

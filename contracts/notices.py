@@ -4,11 +4,13 @@ A contract remembers the end date its notice was sent for (``expiry_notice_sent_
 notice is due when today is within ``notify_days_before`` days of the end date and no notice was
 sent for that end date; moving the end date makes it due again. Rows are claimed under
 ``select_for_update(skip_locked=True)`` and marked in the same transaction that queues the emails
-(``transaction.on_commit``), so two runs at once, a second run or a restart never send it twice.
+in the outbox (``desk.mail.queue``), so two runs at once, a second run or a restart never send it
+twice, and a mail outage delays it without losing it.
 Each chosen user gets a message of their own, in their language (``desk.mail``).
 """
 
 import datetime
+import logging
 from functools import partial
 
 from django.db import transaction
@@ -21,6 +23,8 @@ from desk import mail
 
 from .locks import lock_contracts_skipping_held
 from .models import Contract
+
+logger = logging.getLogger(__name__)
 
 
 class DaysUntil(Func):
@@ -86,15 +90,21 @@ def send_expiry_notices(*, today: datetime.date) -> int:
             .select_related("account", "support_plan")
             .prefetch_related(mail.readers("notify_users"))
         )
-        if not contracts:
+        messages, done = [], []
+        for contract in contracts:
+            try:
+                messages += mail.messages_for(
+                    contract.notify_users.all(), partial(_compose, contract)
+                )
+            except Exception:
+                # One contract that cannot be written about is logged and left for the next run.
+                logger.exception("Expiry notice of contract %s skipped", contract.pk)
+                continue
+            done.append(contract.pk)
+        if not done:
             return 0
         # A queryset update: no history row, and each row keeps its own end date.
-        Contract.objects.filter(pk__in=[c.pk for c in contracts]).update(
-            expiry_notice_sent_for=F("end_date")
-        )
-        messages = []
-        for contract in contracts:
-            messages += mail.messages_for(contract.notify_users.all(), partial(_compose, contract))
+        Contract.objects.filter(pk__in=done).update(expiry_notice_sent_for=F("end_date"))
         if messages:
-            transaction.on_commit(lambda: mail.send(messages))
-    return len(contracts)
+            mail.queue(messages)
+    return len(done)

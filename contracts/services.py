@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.locks import lock_account
 from customers.models import Account
 from desk.access import require_department, require_permission
+from desk.integrity import duplicates_refused
 from plans.models import SupportPlan
 
 from .locks import lock_contract
@@ -30,6 +31,10 @@ PERIOD_OVERLAPS = _(
 )
 NOTICE_NEEDS_USERS = _("Choose whom to notify, or leave the number of days empty.")
 NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choose nobody.")
+NOTICE_BEYOND_LENGTH = _(
+    "Enter at most %(days)s days: the contract runs %(days)s days from its start date to its end "
+    "date."
+)
 PINNED_BY_HISTORY = _(
     "This contract already has tickets or credit entries, so this can no longer change. To move "
     "the customer to another plan, end this contract and start a new one."
@@ -125,6 +130,20 @@ def _pinned_errors(contract: Contract, stored: Contract, errors: dict) -> None:
             )
 
 
+def _notice_errors(contract: Contract, errors: dict) -> None:
+    """A notice goes out at most the contract's length before its end date (on its start date)."""
+    if {"start_date", "end_date", "notify_days_before"} & set(errors):
+        return
+    days, start, end = contract.notify_days_before, contract.start_date, contract.end_date
+    if days is None or start is None or end is None or end < start:
+        return
+    length = (end - start).days
+    if days > length:
+        errors.setdefault("notify_days_before", []).append(
+            ValidationError(NOTICE_BEYOND_LENGTH, params={"days": length})
+        )
+
+
 def _validate(contract: Contract, *, by: Any, stored: Contract | None, notify_users: list) -> None:
     """Every rule of a contract about to be saved; raises ``ValidationError`` by field."""
     errors: dict[str, list] = {}
@@ -139,6 +158,7 @@ def _validate(contract: Contract, *, by: Any, stored: Contract | None, notify_us
         errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
     if has_users and contract.notify_days_before is None:
         errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
+    _notice_errors(contract, errors)
     if stored is not None:
         _pinned_errors(contract, stored, errors)
     if contract.account_id:
@@ -181,7 +201,8 @@ def contract_create(
     notify_users = list(notify_users or ())
     _validate(contract, by=by, stored=None, notify_users=notify_users)
     contract._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
-    contract.save()
+    with duplicates_refused(contract):  # a contract number saved meanwhile by someone else
+        contract.save()
     contract.notify_users.set(notify_users)
     return contract
 
@@ -209,7 +230,8 @@ def contract_update(*, by: Any, contract: Contract, notify_users=None, **fields:
     if _values(stored) == _values(contract) and set(notify_users) == set(current_users):
         return contract  # nothing changed: no save, no history row
     contract._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
-    contract.save()
+    with duplicates_refused(contract):  # a contract number saved meanwhile by someone else
+        contract.save()
     contract.notify_users.set(notify_users)
     return contract
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
+from desk.validators import date_input_attrs, validate_date_in_range
 from desk.views import ManageAutomationRequiredMixin
 from plans import selectors as plan_selectors
 from plans.views import PlanObjectMixin
@@ -141,8 +142,16 @@ MAX_RANGE_DAYS = 3653
 
 
 class UsageForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs=date_input_attrs()),
+        validators=[validate_date_in_range],
+    )
+    end = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs=date_input_attrs()),
+        validators=[validate_date_in_range],
+    )
     group = forms.ChoiceField(label=_("Group by"), choices=selectors.Grouping.CHOICES)
 
     def clean(self):

@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from .models import Department, Preferences
+from .changelists import DateHierarchyInRange
+from .models import Department, OutgoingEmail, Preferences
 
 
 class Refused(Exception):
@@ -141,6 +142,13 @@ DJANGO_ADMIN_STRINGS = (
     gettext_noop("Model name"),
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
+    # The back office's index names the models of django-axes and django-tasks-db, which ship
+    # no Simplified Chinese (their apps are named in config/apps.py).
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access failures"),
+    gettext_noop("access logs"),
+    gettext_noop("Task Results"),
 )
 
 
@@ -159,3 +167,29 @@ class PreferencesAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     list_select_related = ["user"]
     search_fields = ["user__username", "time_zone"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(DateHierarchyInRange, admin.ModelAdmin):
+    """The outbox: what was sent, what waits for the mail server, and why."""
+
+    list_display = ["created_at", "to", "subject", "attempts", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["to", "subject", "body", "created_at", "attempts", "last_error", "sent_at"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Try the chosen unsent emails again now"))
+    def send_again(self, request, queryset):
+        from .tasks import deliver_emails
+
+        unsent = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
+        if unsent:
+            deliver_emails.enqueue(unsent)

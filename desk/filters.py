@@ -31,9 +31,12 @@ def active_filter() -> django_filters.BooleanFilter:
 
 
 def as_id(value: str) -> int | None:
-    """The record id a search box's text names, if it is one a database can hold."""
+    """The record id a search box's text names, if it is one a database can hold.
+
+    ``isdecimal()``, not ``isdigit()``: "²" and "①" are digits but no number ``int()`` reads.
+    """
     value = (value or "").strip()
-    if value.isdigit() and int(value) <= BIGGEST_ID:
+    if value.isdecimal() and len(value) <= len(str(BIGGEST_ID)) and int(value) <= BIGGEST_ID:
         return int(value)
     return None
 

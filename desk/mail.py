@@ -4,19 +4,22 @@ The scheduled jobs run outside any request, so nothing else would tell them whom
 a message composed here is put together under ``translation.override`` and
 ``timezone.override`` with the reader's preferences (the desk's defaults where they chose none).
 One message per reader, so nobody sees the other recipients' addresses.
+
+Messages are never sent from the request or job that decides them: ``queue`` writes them, in the
+caller's transaction, to the outbox with a task (``desk.tasks.deliver_emails``), which the
+task workers deliver after the commit, again and again until the mail server takes them.
 """
 
-import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
-logger = logging.getLogger(__name__)
+from .models import OutgoingEmail
 
 Message = tuple[str, str, str, list[str]]
 
@@ -40,13 +43,22 @@ def messages_for(users: Iterable, compose: Callable[[], tuple[str, str]]) -> lis
     return messages
 
 
-def send(messages: list[Message]) -> None:
-    """Send after the work they report on is committed: a mail server outage is logged, and the
-    work (a notice marked sent, an escalation fired) stands."""
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:
-        logger.exception("%s email(s) could not be sent", len(messages))
+def queue(messages: list[Message]) -> list[OutgoingEmail]:
+    """Put ``messages`` in the outbox with one task to deliver them, in the caller's transaction:
+    if the change that promises them rolls back, so do they. Two queries, however many."""
+    from .tasks import deliver_emails  # the task module imports the models
+
+    emails = [
+        OutgoingEmail(to=to, subject=subject[:300], body=body)
+        for subject, body, _sender, recipients in messages
+        for to in recipients
+    ]
+    if not emails:
+        return []
+    with transaction.atomic(savepoint=False):  # all of it commits or rolls back with the caller
+        emails = OutgoingEmail.objects.bulk_create(emails)
+        deliver_emails.enqueue([email.pk for email in emails])
+    return emails
 
 
 def _preferences(user) -> tuple[str, str]:

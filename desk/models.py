@@ -62,3 +62,36 @@ class Preferences(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class OutgoingEmail(models.Model):
+    """One email to one reader, kept until the mail server has taken it (SPEC section 13).
+
+    Written in the transaction of the change that promises it, with the task that delivers it
+    (``desk.tasks.deliver_emails``); a failed delivery is tried again with back-off. ``sent_at``
+    is set only once the mail server accepted the message, and a sent email is never sent again.
+    """
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            # The health check counts what is still to send.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="email_unsent_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from desk.selectors import department_list
 
 from . import selectors
-from .models import PLAN_LOCKED, SupportPlan
+from .models import CREDIT_LIMIT_MAX, LIMIT_TOO_HIGH, PLAN_LOCKED, SupportPlan
 
 LIMIT_NOT_WHOLE_NUMBER = _("Enter a whole number of tickets.")
 LIMIT_BELOW_ONE = _("Enter a credit limit of at least 1 ticket.")
@@ -29,8 +29,13 @@ class SupportPlanForm(forms.ModelForm):
         label=_("Credit limit"),
         required=False,
         min_value=1,
+        max_value=CREDIT_LIMIT_MAX,
         help_text=_("Tickets per credit cycle."),
-        error_messages={"invalid": LIMIT_NOT_WHOLE_NUMBER, "min_value": LIMIT_BELOW_ONE},
+        error_messages={
+            "invalid": LIMIT_NOT_WHOLE_NUMBER,
+            "min_value": LIMIT_BELOW_ONE,
+            "max_value": LIMIT_TOO_HIGH,
+        },
     )
     sla = SLAChoiceField(label=_("SLA"), queryset=None)
 

@@ -10,6 +10,9 @@ from desk.access import DepartmentScopedQuerySet
 
 TICKET_BASED_NEEDS_CYCLE = _("A ticket-based plan needs a credit cycle.")
 TICKET_BASED_NEEDS_LIMIT = _("A ticket-based plan needs a credit limit of at least 1 ticket.")
+# Far above any plan's tickets per cycle, far below the database column's limit.
+CREDIT_LIMIT_MAX = 100_000
+LIMIT_TOO_HIGH = _("Enter a credit limit of at most %(limit_value)s tickets.")
 UNLIMITED_HAS_NO_CYCLE = _("An unlimited plan has no credit cycle.")
 UNLIMITED_HAS_NO_LIMIT = _("An unlimited plan has no credit limit.")
 SLA_NOT_ACTIVE = _("Choose an active SLA.")
@@ -144,6 +147,10 @@ class SupportPlan(models.Model):
                 errors.setdefault("credit_cycle", []).append(TICKET_BASED_NEEDS_CYCLE)
             if self.credit_limit is None or self.credit_limit < 1:
                 errors.setdefault("credit_limit", []).append(TICKET_BASED_NEEDS_LIMIT)
+            elif self.credit_limit > CREDIT_LIMIT_MAX:
+                errors.setdefault("credit_limit", []).append(
+                    ValidationError(LIMIT_TOO_HIGH, params={"limit_value": CREDIT_LIMIT_MAX})
+                )
         elif self.plan_type == self.PlanType.UNLIMITED:
             if self.credit_cycle:
                 errors.setdefault("credit_cycle", []).append(UNLIMITED_HAS_NO_CYCLE)

@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from desk.access import MANAGE_AUTOMATION, require_department, require_permission
+from desk.integrity import duplicates_refused
 from desk.models import Department
 from sla.models import SLA
 
@@ -61,7 +62,8 @@ def plan_create(
     with transaction.atomic():
         plan.full_clean()
         plan._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
-        plan.save()
+        with duplicates_refused(plan):  # a plan of that name saved meanwhile by someone else
+            plan.save()
     return plan
 
 
@@ -86,7 +88,8 @@ def plan_update(*, by, plan: SupportPlan, **terms) -> SupportPlan:
         )
         locked.full_clean()
         locked._history_user = by  # type: ignore[attr-defined]
-        locked.save()
+        with duplicates_refused(locked):  # a plan of that name saved meanwhile by someone else
+            locked.save()
     return locked
 
 

@@ -15,8 +15,38 @@ from collections.abc import Iterable
 
 UTC = datetime.UTC
 ONE_DAY = datetime.timedelta(days=1)
+WEEK_MINUTES = 7 * 24 * 60
 # No schedule leaves more than this many consecutive days without business time.
 MAX_EMPTY_DAYS = 3660
+# How far ahead the clock counts, in days: 25 years. The SLA settings accept at most 10 years of a
+# schedule's business hours (``sla.services``); holidays and time on hold take up the rest. Past
+# the horizon the arithmetic stops, in bounded time, with ``BeyondHorizon``.
+HORIZON_DAYS = 25 * 366
+
+
+class BeyondHorizon(ValueError):
+    """The business time asked for does not fit within ``HORIZON_DAYS`` of the calendar."""
+
+
+def weekly_minutes(periods: Iterable[tuple[int, datetime.time, datetime.time]] | None) -> int:
+    """Business minutes in a week of wall-clock time: ``periods`` as :class:`Calendar` takes
+    them (``None`` for 24×7); overlapping periods of a day count once."""
+    if periods is None:
+        return WEEK_MINUTES
+    by_day: dict[int, list[tuple[int, int]]] = {}
+    for weekday, opens, closes in periods:
+        by_day.setdefault(weekday, []).append(
+            (opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute)
+        )
+    total = 0
+    for day_periods in by_day.values():
+        reached = 0
+        for start, end in sorted(day_periods):
+            start = max(start, reached)
+            if end > start:
+                total += end - start
+                reached = end
+    return total
 
 
 class Calendar:
@@ -46,6 +76,14 @@ class Calendar:
             raise ValueError("a weekly schedule needs at least one period")
         self.holidays = frozenset(holidays)
         self._cache: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+
+    def weekly_minutes(self) -> int:
+        """Business minutes in a week of wall-clock time, holidays aside."""
+        if self.always:
+            return WEEK_MINUTES
+        return weekly_minutes(
+            (weekday, start, end) for weekday, pairs in self.weekly.items() for start, end in pairs
+        )
 
     def __repr__(self):
         hours = "24x7" if self.always else self.weekly
@@ -82,18 +120,24 @@ class Calendar:
         return intervals
 
     def _days_from(self, moment: datetime.datetime):
+        """The business stretches of each local date from ``moment`` on, for at most
+        ``HORIZON_DAYS`` days (then ``BeyondHorizon``)."""
         day = moment.astimezone(self.zone).date()
         # A period of the previous local date never reaches past midnight, but start one day
         # early anyway so that an instant in a repeated (fall-back) hour is never skipped.
         day -= ONE_DAY
         empty = 0
-        while True:
-            intervals = self.intervals_on(day)
-            empty = 0 if intervals else empty + 1
-            if empty > MAX_EMPTY_DAYS:
-                raise ValueError("the calendar has no business time ahead")
-            yield intervals
-            day += ONE_DAY
+        try:
+            for _ in range(HORIZON_DAYS + 2):
+                intervals = self.intervals_on(day)
+                empty = 0 if intervals else empty + 1
+                if empty > MAX_EMPTY_DAYS:
+                    raise BeyondHorizon(f"{self!r} has no business time for {empty} days")
+                yield day, intervals
+                day += ONE_DAY
+        except OverflowError as error:  # the end of the calendar (year 9999) came first
+            raise BeyondHorizon(f"{self!r}: past the last date from {moment}") from error
+        raise BeyondHorizon(f"{self!r}: past the horizon of {HORIZON_DAYS} days from {moment}")
 
     # -- arithmetic -----------------------------------------------------------------------------
 
@@ -107,14 +151,24 @@ class Calendar:
         return False
 
     def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
-        """The earliest instant by which ``minutes`` of business time have passed from ``start``."""
+        """The earliest instant by which ``minutes`` of business time have passed from ``start``.
+
+        Raises ``BeyondHorizon`` if that instant lies more than ``HORIZON_DAYS`` ahead.
+        """
         start = _aware(start)
         if minutes <= 0:
             return start
+        if minutes > HORIZON_DAYS * 24 * 60:
+            raise BeyondHorizon(f"{minutes} minutes is past the horizon of {HORIZON_DAYS} days")
         left = datetime.timedelta(minutes=minutes)
         if self.always and not self.holidays:
-            return start + left
-        for intervals in self._days_from(start):
+            try:
+                return start + left
+            except OverflowError as error:
+                raise BeyondHorizon(
+                    f"{start} plus {minutes} minutes is past the calendar"
+                ) from error
+        for _day, intervals in self._days_from(start):
             for begin, end in intervals:
                 if end <= start:
                     continue
@@ -125,14 +179,22 @@ class Calendar:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def minutes_between(self, a: datetime.datetime, b: datetime.datetime) -> int:
-        """Whole minutes of business time from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
+        """Whole minutes of business time from ``a`` to ``b`` (0 when ``b`` is not after ``a``).
+
+        Raises ``BeyondHorizon`` if ``b`` lies more than ``HORIZON_DAYS`` after ``a``.
+        """
         a, b = _aware(a), _aware(b)
         if b <= a:
             return 0
         if self.always and not self.holidays:
             return int((b - a).total_seconds() // 60)
+        if b - a > datetime.timedelta(days=HORIZON_DAYS):
+            raise BeyondHorizon(f"{a} to {b} is past the horizon of {HORIZON_DAYS} days")
         total = datetime.timedelta()
-        for intervals in self._days_from(a):
+        last_day = b.astimezone(self.zone).date()
+        for day, intervals in self._days_from(a):
+            if day > last_day:  # its stretches all begin after b
+                return int(total.total_seconds() // 60)
             for begin, end in intervals:
                 if begin >= b:
                     return int(total.total_seconds() // 60)

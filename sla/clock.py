@@ -15,6 +15,7 @@ Business time is counted by ``sla.business_time`` (24×7 or a weekly schedule wi
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +25,13 @@ from django.utils.translation import gettext_lazy as _
 
 from desk.choices import Status
 
-from .business_time import Calendar
+from .business_time import BeyondHorizon, Calendar
 from .models import SLA, SLATarget
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
+
+logger = logging.getLogger(__name__)
 
 
 # -- due times ------------------------------------------------------------------------------------
@@ -51,6 +54,19 @@ def _target(sla: SLA, priority: str) -> SLATarget | None:
     return next((t for t in sla.targets.all() if t.priority == priority), None)
 
 
+def _add(
+    calendar: Calendar, sla: SLA, start: datetime.datetime, minutes: int
+) -> datetime.datetime | None:
+    """``start`` plus ``minutes`` of business time, or no due time at all (logged) when the SLA's
+    schedule cannot reach it within the clock's horizon: an SLA saved before its targets were
+    bounded by its schedule must not break the ticket that follows it."""
+    try:
+        return calendar.add(start, minutes)
+    except BeyondHorizon as error:
+        logger.warning("SLA %s: no due time %s minutes after %s: %s", sla.pk, minutes, start, error)
+        return None
+
+
 def due_times(
     *, sla: SLA | None, priority: str, start: datetime.datetime
 ) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -62,25 +78,34 @@ def due_times(
         return None, None
     calendar = calendar_for(sla)
     return (
-        calendar.add(start, target.response_minutes),
-        calendar.add(start, target.resolution_minutes),
+        _add(calendar, sla, start, target.response_minutes),
+        _add(calendar, sla, start, target.resolution_minutes),
     )
 
 
 def paused_minutes(*, sla: SLA | None, start: datetime.datetime, end: datetime.datetime) -> int:
-    """Business minutes between ``start`` and ``end`` (the time a ticket spent on hold)."""
+    """Business minutes between ``start`` and ``end`` (the time a ticket spent on hold).
+
+    A pause longer than the clock's horizon counts in wall-clock minutes (logged).
+    """
     if sla is None or end <= start:
         return 0
-    return calendar_for(sla).minutes_between(start, end)
+    try:
+        return calendar_for(sla).minutes_between(start, end)
+    except BeyondHorizon as error:
+        logger.warning(
+            "SLA %s: pause from %s to %s counted in clock time: %s", sla.pk, start, end, error
+        )
+        return int((end - start).total_seconds() // 60)
 
 
 def shift(
     *, sla: SLA | None, due: datetime.datetime | None, minutes: int
 ) -> datetime.datetime | None:
-    """Move a due time later by ``minutes`` of business time."""
+    """Move a due time later by ``minutes`` of business time (none, logged, past the horizon)."""
     if sla is None or due is None or not minutes:
         return due
-    return calendar_for(sla).add(due, minutes)
+    return _add(calendar_for(sla), sla, due, minutes)
 
 
 def recompute_due_times(*, ticket: Any) -> None:
@@ -95,8 +120,12 @@ def recompute_due_times(*, ticket: Any) -> None:
         return
     calendar = calendar_for(sla)
     paused = ticket.sla_paused_minutes or 0
-    ticket.response_due_at = calendar.add(ticket.created_at, target.response_minutes + paused)
-    ticket.resolution_due_at = calendar.add(ticket.created_at, target.resolution_minutes + paused)
+    ticket.response_due_at = _add(
+        calendar, sla, ticket.created_at, target.response_minutes + paused
+    )
+    ticket.resolution_due_at = _add(
+        calendar, sla, ticket.created_at, target.resolution_minutes + paused
+    )
 
 
 # -- where a ticket stands ------------------------------------------------------------------------

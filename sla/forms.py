@@ -10,7 +10,14 @@ from desk.choices import Priority
 from desk.selectors import department_list
 
 from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
-from .services import LevelInput, period_field
+from .services import (
+    MAX_OFFSET_MINUTES,
+    MAX_TARGET_HOURS,
+    OFFSET_TOO_LONG,
+    TARGET_TOO_LONG,
+    LevelInput,
+    period_field,
+)
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -55,7 +62,10 @@ class SLAForm(forms.Form):
             for kind, kind_label in (("response", _("response")), ("resolution", _("resolution"))):
                 names = {"priority": label, "kind": kind_label}
                 self.fields[f"{priority}_{kind}_hours"] = forms.IntegerField(
-                    label=_("%(priority)s · %(kind)s · hours") % names, required=False
+                    label=_("%(priority)s · %(kind)s · hours") % names,
+                    required=False,
+                    max_value=MAX_TARGET_HOURS,
+                    error_messages={"max_value": TARGET_TOO_LONG},
                 )
                 self.fields[f"{priority}_{kind}_minutes"] = forms.IntegerField(
                     label=_("%(priority)s · %(kind)s · minutes") % names,
@@ -202,7 +212,13 @@ class EscalationLevelForm(forms.Form):
     target = forms.ChoiceField(
         label=_("Target"), choices=[("", "---------"), *EscalationLevel.Target.choices]
     )
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, initial=0)
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=0,
+        max_value=MAX_OFFSET_MINUTES,
+        initial=0,
+        error_messages={"max_value": OFFSET_TOO_LONG},
+    )
     when = forms.ChoiceField(
         label=_("When"),
         choices=[(WHEN_BEFORE, _("before the due time")), (WHEN_AFTER, _("after the due time"))],

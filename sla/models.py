@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority
+from desk.validators import validate_date_in_range
 
 
 def validate_time_zone(value: str) -> None:
@@ -35,7 +36,7 @@ class Holiday(models.Model):
     holiday_list = models.ForeignKey(
         HolidayList, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("list")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_in_range])
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:

@@ -18,9 +18,19 @@ from django.utils.translation import ngettext_lazy
 
 from desk.access import MANAGE_AUTOMATION, require_department, require_permission
 from desk.choices import Priority
+from desk.integrity import duplicates_refused
 
+from .business_time import weekly_minutes
 from .locks import lock_sla
 from .models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+
+# A target, and an escalation level's time before or after it, is at most a year.
+MAX_TARGET_MINUTES = 365 * 24 * 60  # 525,600
+MAX_TARGET_HOURS = MAX_TARGET_MINUTES // 60  # 8,760
+MAX_OFFSET_MINUTES = MAX_TARGET_MINUTES
+# ... and at most this many years of the schedule's business hours, so that a sparse schedule
+# (an hour a week) still reaches its due times within the clock's horizon (``business_time``).
+SCHEDULE_YEARS = 10
 
 TARGET_MISSING = _("Enter a time.")
 TARGET_NEGATIVE = _("The time cannot be negative.")
@@ -39,6 +49,13 @@ SLA_IN_USE = ngettext_lazy(
     "count",
 )
 SLA_HAS_TICKETS = _("Tickets follow this SLA, so it cannot be deleted. Deactivate it instead.")
+TARGET_TOO_LONG = _("Enter a time of at most %(limit_value)s hours (one year).")
+TARGET_BEYOND_SCHEDULE = _(
+    "Enter a time of at most %(hours)s h %(minutes)s min: %(years)s years of this schedule's "
+    "business hours."
+)
+OFFSET_TOO_LONG = _("Enter at most %(limit_value)s minutes (one year).")
+LEVEL_OFFSET_TOO_LONG = _("Escalation level %(level)s: enter at most %(limit)s minutes (one year).")
 
 
 @dataclass
@@ -59,7 +76,29 @@ def _day_key(weekday: int) -> str:
     return WorkingPeriod.Weekday(weekday).name.lower()
 
 
-def _check_targets(targets: Mapping[str, tuple[int | None, int | None]], errors: dict) -> None:
+def target_limit(business_hours: str, periods: list | None) -> tuple[int, ValidationError]:
+    """The longest target the schedule takes, in minutes, and the message that names it: a year,
+    or ``SCHEDULE_YEARS`` years of a sparse schedule's business hours (``periods``: the clean
+    weekly periods; ``None`` when they are not known, for they have errors)."""
+    year = ValidationError(TARGET_TOO_LONG, params={"limit_value": MAX_TARGET_HOURS})
+    if business_hours != SLA.BusinessHours.WEEKLY or not periods:
+        return MAX_TARGET_MINUTES, year
+    limit = weekly_minutes(periods) * 52 * SCHEDULE_YEARS
+    if limit >= MAX_TARGET_MINUTES:
+        return MAX_TARGET_MINUTES, year
+    hours, minutes = divmod(limit, 60)
+    params = {"hours": hours, "minutes": minutes, "years": SCHEDULE_YEARS}
+    return limit, ValidationError(TARGET_BEYOND_SCHEDULE, params=params)
+
+
+def _check_targets(
+    targets: Mapping[str, tuple[int | None, int | None]],
+    errors: dict,
+    *,
+    business_hours: str,
+    periods: list | None,
+) -> None:
+    most, too_long = target_limit(business_hours, periods)
     for priority in Priority.values:
         response, resolution = targets.get(priority, (None, None))
         for kind, value in (("response", response), ("resolution", resolution)):
@@ -67,6 +106,8 @@ def _check_targets(targets: Mapping[str, tuple[int | None, int | None]], errors:
                 errors.setdefault(f"{priority}_{kind}", []).append(TARGET_MISSING)
             elif value < 0:
                 errors.setdefault(f"{priority}_{kind}", []).append(TARGET_NEGATIVE)
+            elif value > most:
+                errors.setdefault(f"{priority}_{kind}", []).append(too_long)
         if response is not None and response == 0:
             errors.setdefault(f"{priority}_response", []).append(RESPONSE_ZERO)
         if (
@@ -119,6 +160,10 @@ def _check_periods(business_hours: str, periods, errors: dict) -> list:
 
 def _check_levels(levels: list[LevelInput], errors: dict) -> None:
     for number, level in enumerate(levels, start=1):
+        if abs(level.offset_minutes) > MAX_OFFSET_MINUTES:
+            errors.setdefault("escalation_levels", []).append(
+                LEVEL_OFFSET_TOO_LONG % {"level": number, "limit": MAX_OFFSET_MINUTES}
+            )
         if level.action == EscalationLevel.Action.REASSIGN and level.reassign_to is None:
             errors.setdefault("escalation_levels", []).append(LEVEL_NEEDS_AGENT % {"level": number})
         if level.action == EscalationLevel.Action.NOTIFY and not list(level.notify_users):
@@ -135,8 +180,13 @@ def _write(
 ) -> SLA:
     levels = list(levels)
     errors: dict[str, list] = {}
-    _check_targets(targets, errors)
     clean_periods = _check_periods(sla.business_hours, list(periods), errors)
+    _check_targets(
+        targets,
+        errors,
+        business_hours=sla.business_hours,
+        periods=None if errors else clean_periods,
+    )
     _check_levels(levels, errors)
     try:
         sla.full_clean()
@@ -146,7 +196,8 @@ def _write(
     if errors:
         raise ValidationError(errors)
     sla._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
-    sla.save()
+    with duplicates_refused(sla):  # an SLA of that name saved meanwhile by someone else
+        sla.save()
 
     existing = {t.priority: t for t in sla.targets.all()}
     for priority in Priority.values:

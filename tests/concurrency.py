@@ -33,3 +33,17 @@ def run_together(*work: Callable[[], object]) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=TIMEOUT)
     return errors
+
+
+def saved_meanwhile(monkeypatch, model, rival: Callable[[], object]) -> None:
+    """Simulate, on any database and in one thread, the race a unique key settles: the next
+    ``model.full_clean()`` runs its checks, then ``rival()`` saves the same key at once, as another
+    person's save committing between this one's check and its save would."""
+    full_clean = model.full_clean
+
+    def check_then_lose_the_race(self, *args, **kwargs):
+        full_clean(self, *args, **kwargs)
+        monkeypatch.setattr(model, "full_clean", full_clean)
+        rival()
+
+    monkeypatch.setattr(model, "full_clean", check_then_lose_the_race)

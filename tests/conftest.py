@@ -1,9 +1,10 @@
 import importlib
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from tests import factories as f
@@ -46,6 +47,41 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def run_queued_tasks() -> int:
+    """Do what a task worker (``manage.py db_worker``) does, here and now: run every task that
+    is ready, oldest first, each claimed and recorded as the worker records it. Returns how many
+    ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+    )
+    ran = 0
+    while True:
+        with transaction.atomic():  # claimed as the worker claims it
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+
+
+@contextmanager
+def then_the_workers():
+    """Run the block, then do what the task workers do next (deliver the mail it queued)."""
+    yield
+    run_queued_tasks()
 
 
 def opened_form(client, url) -> dict:

@@ -3,7 +3,9 @@
 For every form of the app, the form's own page is fetched and parsed (as a browser would
 submit it), completed into a valid submission, then spoiled one kind of bad value at a time:
 empty, oversized, wrong type, negative, out of range, HTML/script, SQL-looking, another
-department's record and a missing id. Each form/value pair is its own test.
+department's record, a missing id, digits that are no numbers ("²", "①"), a NUL character and
+the far future (year 9999, the largest integer a column holds). Each form/value pair is its own
+test. A NUL character may also be refused at the door, with 400 (``RefuseNulMiddleware``).
 """
 
 import datetime
@@ -61,6 +63,9 @@ KINDS = [
     "sql",
     "other_department_fk",
     "missing_fk",
+    "unicode_digits",
+    "nul_byte",
+    "far_future",
 ]
 
 # Pairs where the "bad" value is a legitimate request, with the reason.
@@ -166,8 +171,8 @@ def field_kind(field) -> str:
 
 def is_foreign_key(field) -> bool:
     if field["kind"] in ("checkbox", "radio"):
-        return field["value"].isdigit()
-    return field["kind"] == "select" and any(v.isdigit() for v, _ in field["options"])
+        return field["value"].isdecimal()
+    return field["kind"] == "select" and any(v.isdecimal() for v, _ in field["options"])
 
 
 def as_submitted(fields) -> dict[str, list[str]]:
@@ -344,6 +349,8 @@ def spoil(kind: str, fields, data: dict, world) -> dict:
         "wrong_type": {"number": "twelve", "date": "next tuesday", "time": "noon"},
         "negative": {"number": "-5", "date": "-0001-01-01", "time": "-01:00"},
         "out_of_range": {"number": "2147483648", "date": "2024-02-30", "time": "25:61"},
+        "unicode_digits": {"number": "²", "date": "2026-0①-01", "time": "①:00"},
+        "far_future": {"number": "2147483647", "date": "9999-12-31"},
     }
     for name, field in names.items():
         kind_of_field = field_kind(field)
@@ -351,12 +358,16 @@ def spoil(kind: str, fields, data: dict, world) -> dict:
             bad[name] = []
         elif kind in ("script", "sql"):
             bad[name] = [SCRIPT if kind == "script" else SQL]
+        elif kind == "nul_byte":
+            bad[name] = [f"{value}\x00" for value in bad[name]] or ["\x00"]
         elif kind == "oversized":
             bad[name] = [by_kind[kind].get(kind_of_field, "7" * OVERSIZED)]
         elif kind in by_kind:
             value = by_kind[kind].get(kind_of_field)
-            if value is None and kind_of_field == "choice":
-                value = {"wrong_type": "not-a-choice", "negative": "-1"}.get(kind, "999999999")
+            if value is None and kind_of_field == "choice" and kind != "far_future":
+                value = {"wrong_type": "not-a-choice", "negative": "-1", "unicode_digits": "²"}.get(
+                    kind, "999999999"
+                )
             if value is not None:
                 bad[name] = [value]
         elif kind == "other_department_fk" and name in world["other"] and is_foreign_key(field):
@@ -366,8 +377,10 @@ def spoil(kind: str, fields, data: dict, world) -> dict:
     return bad
 
 
-def shows_an_error(response, client) -> tuple[bool, list]:
+def shows_an_error(response, client, kind: str = "") -> tuple[bool, list]:
     pages = [response]
+    if kind == "nul_byte" and response.status_code == 400:
+        return True, pages  # refused at the door
     if response.status_code == 302:
         pages.append(client.get(response["Location"]))
     elif response.status_code != 200:
@@ -390,7 +403,7 @@ def test_bad_input_is_refused_with_a_message_and_saves_nothing(world, form_id, k
     response = client.post(url, bad)
 
     assert response.status_code != 500, f"{form_id} {kind}: server error"
-    has_error, pages = shows_an_error(response, client)
+    has_error, pages = shows_an_error(response, client, kind)
     assert has_error, f"{form_id} {kind}: answered {response.status_code} without an error message"
     assert snapshot() == before, f"{form_id} {kind}: rows were added or changed"
     for page in pages:

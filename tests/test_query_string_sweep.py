@@ -11,7 +11,20 @@ from plans.models import SupportPlan
 
 pytestmark = pytest.mark.django_db
 
-BAD_VALUES = ["abc", "-1", "0", "999999999999999999999", "<script>alert(1)</script>", "2026-13-45"]
+BAD_VALUES = [
+    "abc",
+    "-1",
+    "0",
+    "999999999999999999999",
+    "9" * 5000,  # more digits than int() reads
+    "<script>alert(1)</script>",
+    "2026-13-45",
+    "9999-12-31",
+    "0001-01-01",
+    "²",
+    "①",
+    "a\x00b",  # NUL: refused with 400 (RefuseNulMiddleware), never a 500 from PostgreSQL
+]
 
 PAGES = {
     "/tickets/": ["page", "status", "priority", "department", "account", "contract", "sla_state"],

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from desk.admin import ServiceAdmin
+from desk.changelists import DateHierarchyInRange
 
 from . import services
 from .models import EscalationFiring, Ticket
@@ -45,7 +46,7 @@ DECIDED_FIELDS = [
 
 
 @admin.register(Ticket)
-class TicketAdmin(ServiceAdmin, SimpleHistoryAdmin):
+class TicketAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     list_display = [
         "number",
         "subject",

@@ -9,13 +9,14 @@ One query finds the candidates; they are then handled in chunks of ``CHUNK`` tic
 own transaction and with a fixed number of queries whatever its size: lock the chunk's ticket rows
 (in primary-key order, skipping rows another run or a user's edit holds: those are picked up by
 the next minute's run), read their firings, decide in Python what fires, insert the firing rows,
-write the changed tickets with one history record each, and queue the chunk's emails for after
-its commit.
+write the changed tickets with one history record each, and queue the chunk's emails in the
+outbox (``desk.mail.queue``), in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.db import transaction
@@ -31,6 +32,8 @@ from sla.models import SLA, EscalationLevel
 
 from .locks import lock_tickets_skipping_held
 from .models import EscalationFiring, Ticket
+
+logger = logging.getLogger(__name__)
 
 DUE_FIELD: dict[str, str] = {
     EscalationLevel.Target.RESPONSE: "response_due_at",
@@ -107,9 +110,28 @@ def _slas_for_raises(levels: list[EscalationLevel]) -> dict[int, SLA]:
     return {sla.pk: sla for sla in slas}
 
 
+def _workable(levels: list[EscalationLevel], now: datetime.datetime) -> list[EscalationLevel]:
+    """The levels whose time can be computed. One department's bad setting (an offset past any
+    date, saved before offsets were bounded) is logged and skipped; every other level runs."""
+    usable = []
+    for level in levels:
+        try:
+            now - datetime.timedelta(minutes=level.offset_minutes)
+        except (OverflowError, ValueError):
+            logger.error(
+                "Escalation level %s of SLA %s skipped: its offset of %s minutes is out of range",
+                level.pk,
+                level.sla_id,
+                level.offset_minutes,
+            )
+            continue
+        usable.append(level)
+    return usable
+
+
 def run(*, now: datetime.datetime) -> int:
     """Fire every escalation level that is due at ``now``; returns how many fired."""
-    levels = _levels()
+    levels = _workable(_levels(), now)
     ticket_ids = list(candidates(now, levels).values_list("pk", flat=True))
     if not ticket_ids:
         return 0
@@ -147,17 +169,17 @@ def _escalate_chunk(
     for ticket in tickets:
         if ticket.sla_id in slas:
             ticket.sla = slas[ticket.sla_id]  # the prefetched SLA: recomputing reads nothing
-        keys = fired_keys[ticket.pk]
-        reasons = []
-        for level in by_sla.get(ticket.sla_id, []):
-            if not _is_due(ticket, level, now):
-                continue
-            key = (level.pk, getattr(ticket, DUE_FIELD[level.target]))
-            if key in keys:
-                continue
-            keys.add(key)
-            firings.append(EscalationFiring(ticket=ticket, level=level, due_at=key[1]))
-            reasons.append(_apply(ticket, level, mails, keys=keys, firings=firings))
+        try:
+            reasons, ticket_firings, ticket_mails = _decide(
+                ticket, by_sla.get(ticket.sla_id, []), set(fired_keys[ticket.pk]), now
+            )
+        except Exception:
+            # One ticket's SLA that cannot be computed (a schedule saved before the bounds) is
+            # logged with the ticket and left for the next run; the chunk goes on.
+            logger.exception("Escalations of ticket %s (SLA %s) skipped", ticket.pk, ticket.sla_id)
+            continue
+        firings += ticket_firings
+        mails += ticket_mails
         if reasons:
             count += len(reasons)
             reason = _("Escalation level %(levels)s") % {"levels": "; ".join(reasons)}
@@ -170,8 +192,27 @@ def _escalate_chunk(
     # Every ticket that fired gets one history record with its reason, notices included.
     bulk_update_with_history(changed, Ticket, WRITTEN_FIELDS, default_date=written_at)
     if mails:
-        transaction.on_commit(lambda: mail.send(mails))
+        mail.queue(mails)
     return count
+
+
+def _decide(
+    ticket: Ticket, levels: list[EscalationLevel], keys: set, now: datetime.datetime
+) -> tuple[list[str], list[EscalationFiring], list]:
+    """What fires for ``ticket`` (changed in memory): the notes, the firings and the emails."""
+    reasons: list[str] = []
+    firings: list[EscalationFiring] = []
+    mails: list = []
+    for level in levels:
+        if not _is_due(ticket, level, now):
+            continue
+        key = (level.pk, getattr(ticket, DUE_FIELD[level.target]))
+        if key in keys:
+            continue
+        keys.add(key)
+        firings.append(EscalationFiring(ticket=ticket, level=level, due_at=key[1]))
+        reasons.append(_apply(ticket, level, mails, keys=keys, firings=firings))
+    return reasons, firings, mails
 
 
 def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, firings: list) -> str:

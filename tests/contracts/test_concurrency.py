@@ -12,6 +12,7 @@ from contracts import notices, services
 from contracts.models import Contract
 from tests import factories as f
 from tests.concurrency import run_together
+from tests.conftest import run_queued_tasks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +67,8 @@ def test_a_run_while_another_holds_the_rows_skips_them_and_mail_goes_once(mailou
 
     assert run_together(first, second) == []
     assert results == {"first": 1, "second": 0}
+    run_queued_tasks()
     assert len(mailoutbox) == 1
     assert notices.send_expiry_notices(today=END) == 0
+    run_queued_tasks()
     assert len(mailoutbox) == 1

@@ -8,6 +8,7 @@ from contracts import notices, services
 from contracts.models import Contract
 from desk.models import Preferences
 from tests import factories as f
+from tests.conftest import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,11 @@ def contract(watcher):
 
 
 def run(today, capture):
+    """A scheduled run, then the task workers (who deliver what it queued)."""
     with capture(execute=True):
-        return notices.send_expiry_notices(today=today)
+        sent = notices.send_expiry_notices(today=today)
+    run_queued_tasks()
+    return sent
 
 
 def recipients(outbox) -> list[str]:
@@ -128,12 +132,13 @@ def test_marking_a_notice_adds_no_history_row(contract, django_capture_on_commit
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(contract, mailoutbox):
-    # Without the on-commit callbacks running (as when the transaction fails) no mail leaves.
+    # The mail is queued in the transaction that records the notice: it rolls back with it.
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
         notices.send_expiry_notices(today=END)
         raise RuntimeError
+    run_queued_tasks()
     assert mailoutbox == []
     contract.refresh_from_db()
     assert contract.expiry_notice_sent_for is None
@@ -147,6 +152,7 @@ def test_finding_candidates_takes_constant_queries(
             end_date=END, start_date=datetime.date(2025, 7, 1), notify_days_before=5
         )
         c.notify_users.set([watcher])
-    with django_assert_max_num_queries(6), django_capture_on_commit_callbacks(execute=False):
+    # The candidates, their readers, the mark, and the outbox with its one delivery task.
+    with django_assert_max_num_queries(8), django_capture_on_commit_callbacks(execute=False):
         assert notices.send_expiry_notices(today=END) == 30
     assert Contract.objects.filter(expiry_notice_sent_for=END).count() == 30

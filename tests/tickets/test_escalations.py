@@ -4,11 +4,14 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from desk.choices import Priority, Status
-from desk.models import Preferences
+from desk.models import OutgoingEmail, Preferences
 from sla.models import EscalationLevel
 from tests import factories as f
+from tests.concurrency import run_together
+from tests.conftest import run_queued_tasks, then_the_workers
 from tickets import escalations
 from tickets.models import EscalationFiring, Ticket
 
@@ -50,7 +53,7 @@ def test_each_reader_gets_the_notice_in_their_language_and_time_zone(
     Preferences.objects.create(user=agent, language="zh-hans", time_zone="Asia/Shanghai")
     notify_level(sla, [agent, administrator])
     ticket = make_ticket(sla, department)  # response due 11:50 UTC, 19:50 in Shanghai
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         escalations.run(now=NOON)
     by_reader = {m.to[0]: m for m in mailoutbox}
     english, chinese = by_reader[administrator.email], by_reader[agent.email]
@@ -67,9 +70,9 @@ def test_run_twice_sends_each_notice_once(
 ):
     notify_level(sla, [agent, administrator])
     ticket = make_ticket(sla, department)
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON) == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON) == 0
     assert len(mailoutbox) == 2
     assert {m.to[0] for m in mailoutbox} == {agent.email, administrator.email}
@@ -84,9 +87,12 @@ def test_no_mail_before_commit(
 ):
     notify_level(sla, [agent])
     make_ticket(sla, department)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with transaction.atomic():
         escalations.run(now=NOON)
-    assert len(callbacks) == 1 and mailoutbox == []
+        assert OutgoingEmail.objects.filter(sent_at=None).count() == 1  # queued, in the run's
+        assert mailoutbox == []  # transaction; nothing leaves before the workers take it
+    run_queued_tasks()
+    assert len(mailoutbox) == 1
 
 
 def test_not_yet_due_on_hold_resolved_and_responded_tickets_do_not_fire(
@@ -104,9 +110,9 @@ def test_not_yet_due_on_hold_resolved_and_responded_tickets_do_not_fire(
         sla, department, first_responded_at=NOON, response_due_at=NOON - datetime.timedelta(hours=1)
     )
     make_ticket(None, department, response_due_at=NOON - datetime.timedelta(hours=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON) == 0
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON + datetime.timedelta(minutes=5)) == 1
     assert len(mailoutbox) == 1
 
@@ -114,7 +120,7 @@ def test_not_yet_due_on_hold_resolved_and_responded_tickets_do_not_fire(
 def test_level_before_the_breach(sla, department, agent, django_capture_on_commit_callbacks):
     notify_level(sla, [agent], target="resolution", offset_minutes=-8 * 60)
     make_ticket(sla, department)  # resolution due in 7 h: an 8 h warning is due
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON) == 1
 
 
@@ -148,12 +154,12 @@ def test_a_moved_due_time_can_escalate_again(
 ):
     notify_level(sla, [agent])
     ticket = make_ticket(sla, department)
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         escalations.run(now=NOON)
     Ticket.objects.filter(pk=ticket.pk).update(
         response_due_at=NOON + datetime.timedelta(minutes=30)
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON + datetime.timedelta(minutes=31)) == 1
     assert len(mailoutbox) == 2
 
@@ -184,11 +190,12 @@ def _levels_of_every_kind(sla, department, agent):
     EscalationLevel.objects.create(sla=sla, level=3, target="response", action="raise_priority")
 
 
-def _queries_of_a_run(count, sla, department, agent, callbacks):
+def _queries_of_a_run(count, sla, department, agent):
     for _ in range(count):
         make_ticket(sla, department, assignee=agent)
-    with CaptureQueriesContext(connection) as queries, callbacks(execute=True):
+    with CaptureQueriesContext(connection) as queries:
         assert escalations.run(now=NOON) == 3 * count
+    run_queued_tasks()
     return len(queries.captured_queries)
 
 
@@ -196,9 +203,9 @@ def test_query_count_of_a_run_does_not_grow_with_due_tickets(
     sla, department, agent, mailoutbox, django_capture_on_commit_callbacks
 ):
     _levels_of_every_kind(sla, department, agent)
-    few = _queries_of_a_run(3, sla, department, agent, django_capture_on_commit_callbacks)
+    few = _queries_of_a_run(3, sla, department, agent)
     Ticket.objects.all().delete()
-    many = _queries_of_a_run(30, sla, department, agent, django_capture_on_commit_callbacks)
+    many = _queries_of_a_run(30, sla, department, agent)
     assert few == many
     assert len(mailoutbox) == 33
 
@@ -209,16 +216,17 @@ def test_every_chunk_fires_records_history_and_mails_after_its_commit(
     monkeypatch.setattr(escalations, "CHUNK", 2)
     notify_level(sla, [agent])
     tickets = [make_ticket(sla, department) for _ in range(5)]
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with then_the_workers():
         assert escalations.run(now=NOON) == 5
-    assert len(callbacks) == 3  # one batch of notices per chunk
+    assert OutgoingEmail.objects.count() == 5
+    assert DBTaskResult.objects.count() == 3  # one delivery task per chunk
     assert sorted(_ticket_number(m.subject) for m in mailoutbox) == [t.pk for t in tickets]
     for ticket in tickets:
         record = ticket.history.first()
         assert record.history_type == "~"
         assert record.history_change_reason == "Escalation level 1: notified 1"
         assert EscalationFiring.objects.filter(ticket=ticket).count() == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with then_the_workers():
         assert escalations.run(now=NOON) == 0
     assert len(mailoutbox) == 5
 
@@ -292,6 +300,7 @@ def test_a_ticket_locked_elsewhere_is_skipped_and_fires_on_the_next_run(
     assert list(EscalationFiring.objects.values_list("ticket", flat=True)) == [free.pk]
     assert escalations.run(now=NOON) == 1
     assert escalations.run(now=NOON) == 0
+    run_queued_tasks()
     assert sorted(_ticket_number(m.subject) for m in mailoutbox) == sorted([locked.pk, free.pk])
 
 
@@ -305,25 +314,14 @@ def test_two_runs_at_once_fire_each_level_once(sla, department, agent, mailoutbo
         sla=sla, level=2, target="response", action="reassign", reassign_to=other
     )
     tickets = [make_ticket(sla, department, assignee=agent) for _ in range(12)]
-    barrier = threading.Barrier(2)
-    fired, errors = [], []
+    fired = []
 
     def work():
-        try:
-            barrier.wait()
-            fired.append(escalations.run(now=NOON))
-        except Exception as error:  # reported below, so a failure is never lost in a thread
-            errors.append(error)
-        finally:
-            connection.close()
+        fired.append(escalations.run(now=NOON))
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    assert run_together(work, work) == []
     assert sum(fired) == 2 * len(tickets)
+    run_queued_tasks()
     assert len(mailoutbox) == len(tickets)
     for ticket in tickets:
         ticket.refresh_from_db()

@@ -1,22 +1,44 @@
-"""The cron job: SLA escalations and contract expiry notices. Safe to run every minute.
+"""The cron job: SLA escalations and contract expiry notices. Safe to run every minute, on several
+machines at once.
 
 Both steps are idempotent: an escalation level fires once per ticket and due time (a unique row
-records it), an expiry notice is sent once per contract and end date; emails leave only after the
-transaction that records them commits.
+records it), an expiry notice is queued once per contract and end date; their emails are queued
+in the transaction that records them and delivered by the task workers (``db_worker``).
+
+Each step runs even if the other fails, and within a step one record that cannot be worked (an
+SLA or contract saved before today's bounds) is logged and skipped; the command then exits with
+status 1, so that cron reports it.
 """
 
-from django.core.management.base import BaseCommand
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from contracts import notices
 from tickets import escalations
 
+logger = logging.getLogger(__name__)
+
 
 class Command(BaseCommand):
-    help = "Fire due SLA escalations and send due contract expiry notices (run every minute)."
+    help = "Fire due SLA escalations and queue due contract expiry notices (run every minute)."
 
     def handle(self, *args, **options):
         now = timezone.now()
-        fired = escalations.run(now=now)
-        sent = notices.send_expiry_notices(today=timezone.localdate(now))
-        self.stdout.write(f"{fired} escalation(s) fired; {sent} expiry notice(s) sent.")
+        steps = {
+            "escalation(s) fired": lambda: escalations.run(now=now),
+            "expiry notice(s) sent": lambda: notices.send_expiry_notices(
+                today=timezone.localdate(now)
+            ),
+        }
+        report, failed = [], []
+        for label, step in steps.items():
+            try:
+                report.append(f"{step()} {label}")
+            except Exception:
+                logger.exception("Scheduled work: %s: the step failed", label)
+                failed.append(label)
+        self.stdout.write("; ".join(report) + ".")
+        if failed:
+            raise CommandError(f"failed: {', '.join(failed)} (see the log)")

@@ -1,0 +1,147 @@
+"""Production smoke test: sign in to a running desk and load every page of SPEC section 8.
+
+    python .ci/smoke.py http://127.0.0.1:8765 admin demo
+
+Talks to the server as a TLS proxy would (``X-Forwarded-Proto: https``), so the production
+settings (secure cookies, SSL redirect, CSRF origin checks) are the ones exercised. Every page
+must answer 200 with a Content-Security-Policy, and every static file it names must answer 200.
+Standard library only: it runs before anything is installed.
+"""
+
+import http.client
+import json
+import re
+import sys
+import time
+import urllib.parse
+
+PAGES = [
+    "/tickets/",
+    "/tickets/new/",
+    "/tickets/{ticket}/",
+    "/customers/",
+    "/customers/{account}/",
+    "/contracts/",
+    "/contracts/new/",
+    "/contracts/{contract}/",
+    "/contracts/{contract}/edit/",
+    "/settings/",
+    "/settings/automation/slas/",
+    "/settings/automation/slas/new/",
+    "/settings/automation/slas/{sla}/",
+    "/settings/automation/slas/{sla}/edit/",
+    "/settings/automation/support-plans/",
+    "/settings/automation/support-plans/new/",
+    "/settings/automation/support-plans/{plan}/",
+    "/settings/automation/support-plans/{plan}/edit/",
+    "/settings/customization/modules/",
+    "/accounts/preferences/",
+    "/admin/",
+    "/admin/tickets/ticket/",
+    "/admin/contracts/contract/",
+    "/admin/desk/outgoingemail/",
+]
+# Where to find a record of each kind: its list page, and the shape of its links there.
+RECORDS = {
+    "ticket": ("/tickets/", r'href="/tickets/(\d+)/"'),
+    "account": ("/customers/", r'href="/customers/(\d+)/"'),
+    "contract": ("/contracts/", r'href="/contracts/(\d+)/"'),
+    "sla": ("/settings/automation/slas/", r'href="/settings/automation/slas/(\d+)/"'),
+    "plan": (
+        "/settings/automation/support-plans/",
+        r'href="/settings/automation/support-plans/(\d+)/"',
+    ),
+}
+
+
+class Browser:
+    """Just enough of a browser: cookies (secure ones included: the proxy speaks TLS)."""
+
+    def __init__(self, base: str):
+        url = urllib.parse.urlsplit(base)
+        self.host, self.port = url.hostname, url.port
+        self.origin = f"https://{url.netloc}"
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, body=None):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "Host": f"{self.host}:{self.port}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        if body is not None:
+            body = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = self.origin
+            headers["Referer"] = self.origin + path
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        connection.close()
+        return response, content.decode("utf-8", "replace")
+
+
+def wait_until_healthy(browser: Browser, seconds: int = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            response, body = browser.request("GET", "/healthz")
+            if response.status == 200:
+                return json.loads(body)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit("the server never answered /healthz with 200")
+        time.sleep(1)
+
+
+def main(base: str, username: str, password: str) -> int:
+    browser = Browser(base)
+    print("healthz:", wait_until_healthy(browser))
+    _, page = browser.request("GET", "/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response, _ = browser.request(
+        "POST",
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"},
+    )
+    if response.status != 302:
+        sys.exit(f"signing in as {username} answered {response.status}")
+    ids = {}
+    for kind, (path, link) in RECORDS.items():
+        _, page = browser.request("GET", path)
+        match = re.search(link, page)
+        if match is None:
+            sys.exit(f"no {kind} on {path} to open")
+        ids[kind] = match.group(1)
+    problems, statics = [], set()
+    for template in PAGES:
+        path = template.format(**ids)
+        response, page = browser.request("GET", path)
+        csp = response.getheader("Content-Security-Policy") or ""
+        print(f"{response.status} {path}")
+        if response.status != 200:
+            problems.append(f"{path}: {response.status}")
+        elif "script-src 'self'" not in csp:
+            problems.append(f"{path}: no Content-Security-Policy")
+        statics |= set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
+    for path in sorted(statics):
+        response, _ = browser.request("GET", path)
+        print(f"{response.status} {path}")
+        if response.status != 200:
+            problems.append(f"{path}: {response.status}")
+    if not any(".css" in path for path in statics) or not any(".js" in path for path in statics):
+        problems.append("the pages name no stylesheet or no script")
+    for problem in problems:
+        print("FAILED", problem)
+    print(f"{len(PAGES)} pages and {len(statics)} static files checked, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from desk.admin import ServiceAdmin
@@ -38,7 +39,7 @@ class ContractAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
         "account",
         "support_plan",
         "start_date",
-        "end_date",
+        "end_date_display",
         "owner",
     ]
     list_filter = ["support_plan", "support_plan__sla", "support_plan__department"]
@@ -48,6 +49,10 @@ class ContractAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["account"]
     filter_horizontal = ["notify_users"]
     inlines = [CreditEntryInline]
+
+    @admin.display(description=_("end date"), ordering="end_date", empty_value=_("No end date"))
+    def end_date_display(self, obj):
+        return obj.end_date
 
     def create(self, request, form):
         data = {name: form.cleaned_data[name] for name in services.FORM_FIELDS}
@@ -60,11 +65,8 @@ class ContractAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     def remove(self, request, obj):
         services.contract_delete(by=request.user, contract=obj)
 
-    def has_delete_permission(self, request, obj=None):
-        # A contract with tickets or credit entries is ended, never deleted: no button, and a
-        # posted delete is a 403.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not services.has_history(obj))
+    def deletable(self, obj):
+        return not services.has_history(obj)  # ended, never deleted
 
 
 @admin.register(CreditEntry)

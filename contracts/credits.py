@@ -27,6 +27,14 @@ ADJUSTMENT_NEEDS_TICKET_BASED = _("Only a ticket-based plan has credits to adjus
 # Far above any plan's credits per cycle, far below the database column's limit.
 ADJUSTMENT_MAX = 10_000
 ADJUSTMENT_TOO_LARGE = _("Adjust by at most %(limit_value)s credits either way.")
+ADJUSTMENT_NEEDS_CONFIRMATION = _(
+    "That is %(delta)s credits, more than the plan's %(limit)s credits per cycle. Tick the box "
+    "to confirm the adjustment."
+)
+OVER_LIMIT_WHY = _(
+    "Tickets opened while credits were left were resolved after they ran out: each still spent "
+    "its credit."
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,15 @@ class CreditSummary:
     @property
     def left(self) -> int:
         return self.limit + self.adjusted - self.used
+
+    @property
+    def over_limit_by(self) -> int:
+        """How far below zero the balance is (SPEC section 4: shown in words, never negative)."""
+        return max(0, -self.left)
+
+    @property
+    def over_limit_why(self):
+        return OVER_LIMIT_WHY if self.over_limit_by else ""
 
     @property
     def is_used_up(self) -> bool:
@@ -88,7 +105,7 @@ def sync_for_ticket(*, ticket, by) -> CreditEntry | None:
 
     Resolving spends one credit in the cycle of the resolution; reopening refunds it to the cycle
     it was spent in, on the contract it was spent on. Calling it again changes nothing. Tickets
-    created while the plan's credits were used up follow no SLA and spend nothing. ``by``: who
+    created while the plan's credits were used up (sla_exemption) spend nothing. ``by``: who
     changed the ticket's status (None for the desk itself).
     """
     with transaction.atomic(savepoint=False):  # inside the ticket's save: all or nothing

@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,19 @@ def _owners(request):
     return get_user_model().objects.order_by("username")
 
 
+class ContractOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by end date puts contracts without one after every date: their end is "for ever"
+    (SPEC section 6), on SQLite as on PostgreSQL (which disagree where NULL sorts)."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        if value.lstrip("-") == "end_date":
+            if value.startswith("-"):
+                return F("end_date").desc(nulls_first=True)
+            return F("end_date").asc(nulls_last=True)
+        return value
+
+
 class ContractFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Contract.Status.choices, method="filter_status"
@@ -42,7 +56,7 @@ class ContractFilter(ListFilterSet):
         min_value=0,
         max_value=36_500,  # a century: beyond it a date overflows
     )
-    o = django_filters.OrderingFilter(
+    o = ContractOrderingFilter(
         label=_("Sort by"),
         empty_label=_("Newest start first"),
         fields=(
@@ -83,6 +97,7 @@ class ContractFilter(ListFilterSet):
         }[value](today)
 
     def filter_expiring_within(self, queryset, name, value):
+        # A contract without an end date never expires: ``end_date >= today`` leaves it out.
         today = timezone.localdate()
         return queryset.filter(
             end_date__gte=today, end_date__lte=today + datetime.timedelta(days=int(value))

@@ -11,7 +11,7 @@ from plans.models import SupportPlan
 from plans.selectors import plans_offered_for_contracts
 
 from . import services
-from .credits import ADJUSTMENT_MAX
+from .credits import ADJUSTMENT_MAX, ADJUSTMENT_NEEDS_CONFIRMATION
 from .models import Contract
 
 
@@ -69,7 +69,7 @@ class ContractForm(forms.ModelForm):
             "notify_users": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, renewing: Contract | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance if self.instance.pk else None
         chosen = []
@@ -94,6 +94,8 @@ class ContractForm(forms.ModelForm):
         plan_field.label_from_instance = lambda plan: f"{plan.name} · {plan.terms} · {plan.sla}"
         for name in ("start_date", "end_date"):
             self.fields[name].validators.append(validate_date_in_range)
+        self.fields["end_date"].required = False
+        self.fields["end_date"].help_text = _("Leave empty for a contract with no end date.")
         self.fields["notify_days_before"].min_value = 0
         self.fields["notify_users"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
         self.helper = FormHelper()
@@ -102,6 +104,30 @@ class ContractForm(forms.ModelForm):
             Fieldset(_("Contract expiry notification"), *services.NOTIFICATION_FIELDS),
             Submit("save", _("Save")),
         )
+        # Disabled fields keep their stored value; ``clean`` refuses a forged post of another.
+        self.fixed: dict[str, str] = {}
+        if current is not None and services.has_history(current):
+            self.fixed = dict.fromkeys(services.PINNED_FIELDS, services.PINNED_BY_HISTORY)
+        elif renewing is not None:
+            self.fixed = {"account": services.RENEW_SAME_ACCOUNT}
+        for name, why in self.fixed.items():
+            self.fields[name].disabled = True
+            self.fields[name].help_text = why
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, why in self.fixed.items():
+            if name in self.data and self._posted_differs(name):
+                self.add_error(name, why)
+        return cleaned
+
+    def _posted_differs(self, name: str) -> bool:
+        field = self.fields[name]
+        posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        stored = field.prepare_value(self.get_initial_for_field(field, name))
+        if hasattr(stored, "pk"):
+            stored = stored.pk
+        return str(posted or "") != str(stored if stored is not None else "")
 
     def _post_clean(self):
         # The service runs the model's rules (and the overlap check) under a lock; the form only
@@ -117,9 +143,29 @@ class CreditAdjustmentForm(forms.Form):
         help_text=_("Positive to add credits, negative to take them away."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    confirm = forms.BooleanField(label=_("Yes, adjust by this many credits"), required=False)
 
-    def __init__(self, *args, action: str = "", **kwargs):
+    def __init__(self, *args, action: str = "", credit_limit: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.credit_limit = credit_limit
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.layout = Layout("delta", "reason", Submit("adjust", _("Adjust credits")))
+
+    def clean(self):
+        """An adjustment larger than the plan's credits per cycle is asked again: the checkbox
+        shows, with a warning, and only a post with it ticked reaches the service."""
+        cleaned = super().clean()
+        delta = cleaned.get("delta")
+        if delta is not None and self.credit_limit is not None and abs(delta) > self.credit_limit:
+            self.helper.layout.insert(2, "confirm")
+            if not cleaned.get("confirm"):
+                self.add_error(
+                    "confirm",
+                    forms.ValidationError(
+                        ADJUSTMENT_NEEDS_CONFIRMATION,
+                        code="confirm",
+                        params={"delta": abs(delta), "limit": self.credit_limit},
+                    ),
+                )
+        return cleaned

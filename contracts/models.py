@@ -25,12 +25,14 @@ class ContractQuerySet(DepartmentScopedQuerySet):
     module_switch = "contracts_enabled"
 
     def active_on(self, day: datetime.date):
-        return self.filter(start_date__lte=day, end_date__gte=day)
+        # A contract without an end date stays active from its start for ever.
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
     def upcoming_on(self, day: datetime.date):
         return self.filter(start_date__gt=day)
 
     def expired_on(self, day: datetime.date):
+        # ``end_date < day`` is never true for an empty end date: open-ended contracts never expire.
         return self.filter(end_date__lt=day)
 
 
@@ -58,12 +60,24 @@ class Contract(models.Model):
         verbose_name=_("account"),
     )
     start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
-    end_date = models.DateField(_("end date"), validators=[validate_date_in_range])
+    # Empty: the contract has no end date (SPEC section 6): active from its start for ever.
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     support_plan = models.ForeignKey(
         "plans.SupportPlan",
         on_delete=models.PROTECT,
         related_name="contracts",
         verbose_name=_("support plan"),
+    )
+    # The contract this one renews (SPEC section 6, "Renew"); its successor is ``renewed_by``.
+    renews = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_by",
+        verbose_name=_("renews"),
     )
     notify_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("notify")
@@ -90,7 +104,7 @@ class Contract(models.Model):
                 fields=["contract_number"], name="contracts_contract_number_unique"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="contracts_contract_ends_after_start",
             ),
             models.CheckConstraint(
@@ -116,7 +130,7 @@ class Contract(models.Model):
     def status_on(self, day: datetime.date) -> str:
         if day < self.start_date:
             return self.Status.UPCOMING
-        if day > self.end_date:
+        if self.end_date is not None and day > self.end_date:
             return self.Status.EXPIRED
         return self.Status.ACTIVE
 

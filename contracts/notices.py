@@ -48,11 +48,16 @@ class DaysUntil(Func):
 
 
 def due_notices(today: datetime.date):
-    """Contracts whose expiry notice is due today: one query, bounded by the end-date index."""
+    """Contracts whose expiry notice is due today: one query, bounded by the end-date index.
+
+    A contract without an end date never expires and is never due (``end_date >= today`` and
+    ``DaysUntil`` are NULL for it; the explicit test says so).
+    """
     notify_through = Contract.notify_users.through
     return (
         Contract.objects.filter(
             Exists(notify_through.objects.filter(contract_id=OuterRef("pk"))),
+            end_date__isnull=False,
             end_date__gte=today,
             notify_days_before__isnull=False,
             notify_days_before__gte=DaysUntil("end_date", today),
@@ -64,6 +69,7 @@ def due_notices(today: datetime.date):
 
 def _compose(contract: Contract) -> tuple[str, str]:
     """The notice, in the active language (the reader's: see ``desk.mail``)."""
+    assert contract.end_date is not None  # ``due_notices`` picks contracts with an end date only
     values = {
         "name": contract.name,
         "number": contract.contract_number,

@@ -24,15 +24,22 @@ def contract_get(user, pk):
 
 
 def contract_detail_queryset(user):
+    """A contract with what its page shows: its plan's department, the contracts it renews and
+    is renewed by, whom to notify, and its SLA's targets and business hours (a fixed number of
+    queries)."""
     return (
         contract_list(user)
-        .select_related("support_plan__department")
-        .prefetch_related("notify_users")
+        .select_related("support_plan__department", "renews", "renewed_by")
+        .prefetch_related(
+            "notify_users", "support_plan__sla__targets", "support_plan__sla__working_periods"
+        )
     )
 
 
 def contract_list_for_account(user, account, day=None):
-    """The account's contracts the user may see: active ones first, then upcoming, then expired."""
+    """The account's contracts the user may see: active ones first, then upcoming, then expired.
+
+    A contract without an end date is never expired (``end_date < day`` is not true for NULL)."""
     day = day or timezone.localdate()
     return (
         contract_list(user)

@@ -9,9 +9,10 @@ people saving contracts of one account at the same moment cannot both pass the o
 import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field, ProtectedError
+from django.db.models import Field, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,10 @@ PERIOD_OVERLAPS = _(
 )
 NOTICE_NEEDS_USERS = _("Choose whom to notify, or leave the number of days empty.")
 NOTICE_NEEDS_DAYS = _("Say how many days before the end date to notify, or choose nobody.")
+NOTICE_NEEDS_END_DATE = _(
+    "A contract with no end date never expires, so it has no expiry notice: set an end date or "
+    "leave the notification empty."
+)
 NOTICE_BEYOND_LENGTH = _(
     "Enter at most %(days)s days: the contract runs %(days)s days from its start date to its end "
     "date."
@@ -46,6 +51,10 @@ HISTORY_NO_DELETE = _(
 ENDS_BEFORE_LEDGER = _(
     "The contract has credit entries up to %(date)s, so it cannot end before that day."
 )
+RENEW_NEEDS_END_DATE = _(
+    "This contract has no end date, so it runs on for ever: there is nothing to renew."
+)
+RENEW_ALREADY_RENEWED = _("This contract has already been renewed (%(contract)s).")
 
 # The fields a contract manager edits, in the order and sections of the article's form:
 # "Contract information", then "Contract expiry notification".
@@ -67,17 +76,18 @@ PINNED_FIELDS = ("start_date", "support_plan", "account")
 
 
 def _overlapping(contract: Contract):
-    """Other contracts of the same account, on a plan with the same SLA, sharing a day."""
-    return (
-        Contract.objects.filter(
-            account_id=contract.account_id,
-            support_plan__sla_id=contract.support_plan.sla_id,
-            start_date__lte=contract.end_date,
-            end_date__gte=contract.start_date,
-        )
-        .exclude(pk=contract.pk)
-        .order_by("start_date", "pk")
+    """Other contracts of the same account, on a plan with the same SLA, sharing a day.
+
+    A missing end date, on either side, counts as "for ever" (SPEC section 6).
+    """
+    others = Contract.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=contract.start_date),
+        account_id=contract.account_id,
+        support_plan__sla_id=contract.support_plan.sla_id,
     )
+    if contract.end_date is not None:
+        others = others.filter(start_date__lte=contract.end_date)
+    return others.exclude(pk=contract.pk).order_by("start_date", "pk")
 
 
 def _rule_errors(contract: Contract, *, plan_changed: bool, errors: dict) -> None:
@@ -154,11 +164,18 @@ def _validate(contract: Contract, *, by: Any, stored: Contract | None, notify_us
     if contract.support_plan_id:
         require_department(by, contract.support_plan.department, field="support_plan")
     has_users = bool(notify_users)
-    if contract.notify_days_before is not None and not has_users:
-        errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
-    if has_users and contract.notify_days_before is None:
-        errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
-    _notice_errors(contract, errors)
+    if contract.end_date is None and "end_date" not in errors:
+        # An open-ended contract never expires: there is no end date to give notice of.
+        if has_users:
+            errors.setdefault("notify_users", []).append(NOTICE_NEEDS_END_DATE)
+        if contract.notify_days_before is not None:
+            errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_END_DATE)
+    else:
+        if contract.notify_days_before is not None and not has_users:
+            errors.setdefault("notify_users", []).append(NOTICE_NEEDS_USERS)
+        if has_users and contract.notify_days_before is None:
+            errors.setdefault("notify_days_before", []).append(NOTICE_NEEDS_DAYS)
+        _notice_errors(contract, errors)
     if stored is not None:
         _pinned_errors(contract, stored, errors)
     if contract.account_id:
@@ -177,7 +194,7 @@ def contract_create(
     contract_number: str,
     account: Account,
     start_date: datetime.date,
-    end_date: datetime.date,
+    end_date: datetime.date | None,
     support_plan: SupportPlan,
     owner: Any = None,
     product_name: str = "",
@@ -198,6 +215,11 @@ def contract_create(
         support_plan=support_plan,
         notify_days_before=notify_days_before,
     )
+    return _insert(contract, by=by, notify_users=notify_users)
+
+
+def _insert(contract: Contract, *, by: Any, notify_users) -> Contract:
+    """Validate and save a new contract (created or renewing another): the caller is atomic."""
     notify_users = list(notify_users or ())
     _validate(contract, by=by, stored=None, notify_users=notify_users)
     contract._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
@@ -249,3 +271,67 @@ def contract_delete(*, by: Any, contract: Contract) -> None:
         contract.delete()
     except ProtectedError as error:  # a row that arrived without taking the contract's lock
         raise ValidationError(HISTORY_NO_DELETE, code="protected") from error
+
+
+# --- renewal (SPEC section 6, "Renew") --------------------------------------------------------
+
+RENEW_SAME_ACCOUNT = _("A renewal is for the same account as the contract it renews.")
+
+
+def renewal_period(contract: Contract) -> tuple[datetime.date, datetime.date]:
+    """The period of a renewal: from the day after ``contract`` ends, for the same length.
+
+    A period of whole months (1 Jan–31 Dec, 15 Jan–14 Apr) renews for as many whole months, so a
+    year stays a year across a leap day; any other period for the same number of days."""
+    assert contract.end_date is not None
+    start = contract.end_date + datetime.timedelta(days=1)
+    span = relativedelta(start, contract.start_date)
+    months = span.years * 12 + span.months
+    if months and contract.start_date + relativedelta(months=months) == start:
+        return start, start + relativedelta(months=months) - datetime.timedelta(days=1)
+    return start, start + (contract.end_date - contract.start_date)
+
+
+def renewal_initial(contract: Contract) -> dict[str, Any]:
+    """What the new-contract form is filled in with when renewing ``contract``: the same account,
+    owner, product and notices, the same plan if it is still active, the next period."""
+    start, end = renewal_period(contract)
+    plan = contract.support_plan if contract.support_plan.is_active else None
+    return {
+        "owner": contract.owner,
+        "name": contract.name,
+        "product_name": contract.product_name,
+        "account": contract.account,
+        "start_date": start,
+        "end_date": end,
+        "support_plan": plan,
+        "notify_users": list(contract.notify_users.all()),
+        "notify_days_before": contract.notify_days_before,
+    }
+
+
+@transaction.atomic
+def contract_renew(*, by: Any, contract: Contract, **fields: Any) -> Contract:
+    """Create the contract that renews ``contract`` (which must have an end date and not be
+    renewed yet). Fields not given are those of :func:`renewal_initial`; a contract number must
+    be given. The new contract passes every rule of :func:`contract_create` (an active plan, no
+    same-SLA overlap) and records the contract it renews."""
+    unknown = set(fields) - set(FORM_FIELDS)
+    if unknown:
+        raise TypeError(f"contract_renew() got unexpected fields: {sorted(unknown)}")
+    require_permission(by, "contracts.add_contract")
+    old = lock_contract(contract.pk)  # two people renewing it at once: the second waits, then
+    require_department(by, old.support_plan.department)  # sees the first one's renewal
+    if old.end_date is None:
+        raise ValidationError(RENEW_NEEDS_END_DATE, code="open_ended")
+    successor = Contract.objects.filter(renews=old).first()
+    if successor is not None:
+        raise ValidationError(RENEW_ALREADY_RENEWED, code="renewed", params={"contract": successor})
+    values = {"contract_number": "", **renewal_initial(old), **fields}
+    if values["account"] is None or values["account"].pk != old.account_id:
+        raise ValidationError({"account": RENEW_SAME_ACCOUNT})
+    notify_users = values.pop("notify_users")
+    renewal = Contract(**values, renews=old)
+    if renewal.owner_id is None:
+        renewal.owner = by
+    return _insert(renewal, by=by, notify_users=notify_users)

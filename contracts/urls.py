@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.ContractCreateView.as_view(), name="contract_create"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
     path("<int:pk>/edit/", views.ContractUpdateView.as_view(), name="contract_edit"),
+    path("<int:pk>/renew/", views.ContractRenewView.as_view(), name="contract_renew"),
     path(
         "<int:pk>/credits/adjust/",
         views.ContractAdjustCreditsView.as_view(),

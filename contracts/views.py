@@ -3,12 +3,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
+from desk.access import can_manage_automation
+from desk.selectors import contracts_module_visible
 from desk.validators import date_input_attrs, validate_date_in_range
 from desk.views import ManageAutomationRequiredMixin
 from plans import selectors as plan_selectors
@@ -28,6 +31,34 @@ class ContractListView(FilterView):
 
     def get_queryset(self):
         return selectors.contract_list(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        module_on = contracts_module_visible(user)
+        return super().get_context_data(
+            module_on=module_on,
+            can_organize_modules=not module_on and can_manage_automation(user),
+            **kwargs,
+        )
+
+
+class ModuleOnRequiredMixin:
+    """The contract pages answer 404 where the module is off in every department of the user
+    (administrators included): there is nothing to create or renew a contract on."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not contracts_module_visible(request.user):
+            raise Http404(_("The Contracts module is switched off."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _adjust_form(contract, data=None):
+    plan = contract.support_plan
+    return CreditAdjustmentForm(
+        data,
+        action=reverse("contracts:contract_adjust_credits", args=[contract.pk]),
+        credit_limit=plan.credit_limit if plan.is_ticket_based else None,
+    )
 
 
 class ContractDetailView(DetailView):
@@ -50,9 +81,13 @@ class ContractDetailView(DetailView):
         context["history"] = selectors.contract_history(contract)
         context["active_tab"] = self.request.GET.get("tab", "contract")
         if self.request.user.has_perm("contracts.adjust_credits"):
-            context["adjust_form"] = adjust_form or CreditAdjustmentForm(
-                action=reverse("contracts:contract_adjust_credits", args=[contract.pk])
-            )
+            context["adjust_form"] = adjust_form or _adjust_form(contract)
+        context["renewed_by"] = getattr(contract, "renewed_by", None)
+        context["can_renew"] = (
+            contract.end_date is not None
+            and context["renewed_by"] is None
+            and self.request.user.has_perm("contracts.add_contract")
+        )
         return context
 
 
@@ -65,13 +100,11 @@ class ContractAdjustCreditsView(PermissionRequiredMixin, ContractDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = contract = self.get_object()
-        form = CreditAdjustmentForm(
-            request.POST,
-            action=reverse("contracts:contract_adjust_credits", args=[contract.pk]),
-        )
+        form = _adjust_form(contract, request.POST)
         if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in ("delta", "reason")}
             try:
-                credits.adjust(by=request.user, contract=contract, **form.cleaned_data)
+                credits.adjust(by=request.user, contract=contract, **fields)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -82,7 +115,7 @@ class ContractAdjustCreditsView(PermissionRequiredMixin, ContractDetailView):
         return self.render_to_response(context)
 
 
-class ContractCreateView(PermissionRequiredMixin, FormView):
+class ContractCreateView(PermissionRequiredMixin, ModuleOnRequiredMixin, FormView):
     permission_required = "contracts.add_contract"
     raise_exception = True
     template_name = "contracts/contract_form.html"
@@ -131,6 +164,63 @@ class ContractUpdateView(PermissionRequiredMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Contract saved."))
+        return redirect(contract)
+
+
+class ContractRenewView(PermissionRequiredMixin, ModuleOnRequiredMixin, FormView):
+    """The new-contract form filled in from the contract it renews (SPEC section 6, "Renew")."""
+
+    permission_required = "contracts.add_contract"
+    raise_exception = True
+    template_name = "contracts/contract_form.html"
+    form_class = ContractForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.renewing = get_object_or_404(
+                selectors.contract_detail_queryset(request.user), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.renewing.end_date is None:
+            return {}
+        return services.renewal_initial(self.renewing)
+
+    def get(self, request, *args, **kwargs):
+        refusal = self._refusal()
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect(self.renewing)
+        return super().get(request, *args, **kwargs)
+
+    def _refusal(self):
+        if self.renewing.end_date is None:
+            return services.RENEW_NEEDS_END_DATE
+        successor = getattr(self.renewing, "renewed_by", None)
+        if successor is not None:
+            return services.RENEW_ALREADY_RENEWED % {"contract": successor}
+        return None
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "renewing": self.renewing,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(renewing=self.renewing, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            contract = services.contract_renew(
+                by=self.request.user, contract=self.renewing, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Contract renewed."))
         return redirect(contract)
 
 

@@ -22,3 +22,25 @@ def account_get(pk):
 
 def account_contacts(account):
     return account.contacts.order_by("last_name", "first_name", "pk")
+
+
+ACCOUNT_SUGGESTIONS = 20
+
+
+def account_suggestions(search: str = "", *, limit: int = ACCOUNT_SUGGESTIONS):
+    """At most ``limit`` accounts whose name contains ``search``, by name: a picker's list."""
+    search = (search or "").strip()
+    return Account.objects.filter(name__icontains=search).order_by("name", "pk")[:limit]
+
+
+def accounts_typed(text: str) -> list[Account]:
+    """The accounts a person means by ``text``: the one with that id, else those with exactly
+    that name (case aside). At most two: the caller needs only to tell one from several."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if text.isascii() and text.isdigit() and len(text) < 19:  # fits a 64-bit id
+        found = list(Account.objects.filter(pk=int(text)))
+        if found:
+            return found
+    return list(Account.objects.filter(name__iexact=text).order_by("pk")[:2])

@@ -49,6 +49,10 @@ class ServiceAdmin(admin.ModelAdmin):
     def remove(self, request, obj) -> None:
         raise NotImplementedError
 
+    def deletable(self, obj) -> bool:
+        """Whether ``obj`` may be deleted at all (its history may forbid it)."""
+        return True
+
     # -- the door ---------------------------------------------------------------------------------
 
     def get_queryset(self, request):
@@ -91,6 +95,12 @@ class ServiceAdmin(admin.ModelAdmin):
         # The services set the record's many-to-many fields themselves; inlines still save.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A record its history keeps (a contract with tickets, a ticket the ledger names): no
+        # Delete button, and a posted delete answers 403.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.deletable(obj))
 
     def delete_model(self, request, obj):
         try:

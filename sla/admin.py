@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,6 +8,8 @@ from desk.admin import ServiceAdmin
 from . import services
 from .models import SLA, Holiday, HolidayList
 
+ONE_DEFAULT_PER_DEPARTMENT = _("A department has one default SLA: choose one SLA per department.")
+
 
 @admin.register(SLA)
 class SLAAdmin(ServiceAdmin, SimpleHistoryAdmin):
@@ -14,11 +17,11 @@ class SLAAdmin(ServiceAdmin, SimpleHistoryAdmin):
     business hours and escalation levels are edited on the SLA's settings page ("View on site"),
     whose form checks them together."""
 
-    list_display = ["name", "department", "business_hours", "time_zone", "is_active"]
-    list_filter = ["is_active", "department", "business_hours"]
+    list_display = ["name", "department", "business_hours", "time_zone", "is_active", "is_default"]
+    list_filter = ["is_active", "is_default", "department", "business_hours"]
     list_select_related = ["department"]
     search_fields = ["name"]
-    actions = ["activate", "deactivate"]
+    actions = ["activate", "deactivate", "make_default", "unset_default"]
 
     def has_add_permission(self, request):
         return False
@@ -38,6 +41,24 @@ class SLAAdmin(ServiceAdmin, SimpleHistoryAdmin):
     def deactivate(self, request, queryset):
         for sla in queryset.order_by("pk"):
             services.sla_set_active(by=request.user, sla=sla, active=False)
+
+    @admin.action(
+        description=_("Make the chosen SLA its department's default"), permissions=["view"]
+    )
+    def make_default(self, request, queryset):
+        slas = list(queryset.order_by("pk"))
+        if len({sla.department_id for sla in slas}) < len(slas):
+            raise ValidationError(ONE_DEFAULT_PER_DEPARTMENT)
+        for sla in slas:
+            services.sla_set_default(by=request.user, sla=sla, is_default=True)
+
+    @admin.action(
+        description=_("Make the chosen SLAs no longer their department's default"),
+        permissions=["view"],
+    )
+    def unset_default(self, request, queryset):
+        for sla in queryset.order_by("pk"):
+            services.sla_set_default(by=request.user, sla=sla, is_default=False)
 
 
 class HolidayInline(admin.TabularInline):

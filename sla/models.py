@@ -83,6 +83,15 @@ class SLA(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
+    # The department's default SLA (SPEC section 4): followed by tickets that follow no plan's SLA.
+    is_default = models.BooleanField(
+        _("department's default"),
+        default=False,
+        help_text=_(
+            "Tickets without a contract, and tickets opened when their plan's credits were used "
+            "up, follow this SLA."
+        ),
+    )
     holiday_list = models.ForeignKey(
         HolidayList,
         on_delete=models.PROTECT,
@@ -103,6 +112,11 @@ class SLA(models.Model):
         verbose_name_plural = _("SLAs")
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="sla_sla_name_unique"),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(is_default=True),
+                name="sla_sla_one_default_per_department",
+            ),
             models.CheckConstraint(
                 condition=Q(business_hours__in=["24x7", "weekly"]),
                 name="sla_sla_business_hours_valid",

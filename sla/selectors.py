@@ -30,3 +30,9 @@ def sla_list_detailed(user):
 
 def sla_get(user, pk):
     return sla_list_detailed(user).get(pk=pk)
+
+
+def sla_default_for(department) -> SLA | None:
+    """The department's default SLA (SPEC section 4), if an administrator chose one: the SLA
+    tickets follow when no plan's SLA applies."""
+    return SLA.objects.filter(department=department, is_default=True, is_active=True).first()

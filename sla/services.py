@@ -21,7 +21,7 @@ from desk.choices import Priority
 from desk.integrity import duplicates_refused
 
 from .business_time import weekly_minutes
-from .locks import lock_sla
+from .locks import lock_department_slas, lock_sla
 from .models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 
 # A target, and an escalation level's time before or after it, is at most a year.
@@ -55,6 +55,7 @@ TARGET_BEYOND_SCHEDULE = _(
     "business hours."
 )
 OFFSET_TOO_LONG = _("Enter at most %(limit_value)s minutes (one year).")
+DEFAULT_NEEDS_ACTIVE = _("Only an active SLA can be the department's default: reactivate it first.")
 LEVEL_OFFSET_TOO_LONG = _("Escalation level %(level)s: enter at most %(limit)s minutes (one year).")
 
 
@@ -288,6 +289,9 @@ def sla_update(
     require_department(by, department, field="department")
     if department.pk != sla.department_id and sla.support_plans.exists():
         raise ValidationError({"department": DEPARTMENT_LOCKED})
+    if not is_active or department.pk != sla.department_id:
+        # Only an active SLA is a default, and only of its own department.
+        sla.is_default = False
     sla.department = department
     sla.name = name
     sla.description = description
@@ -306,8 +310,37 @@ def sla_set_active(*, by, sla: SLA, active: bool) -> SLA:
     require_department(by, sla.department)
     if sla.is_active != active:
         sla.is_active = active
+        if not active:
+            sla.is_default = False  # only an active SLA is the department's default
         sla._history_user = by  # type: ignore[attr-defined]
-        sla.save(update_fields=["is_active", "updated_at"])
+        sla.save(update_fields=["is_active", "is_default", "updated_at"])
+    return sla
+
+
+@transaction.atomic
+def sla_set_default(*, by, sla: SLA, is_default: bool) -> SLA:
+    """Make ``sla`` its department's default SLA (SPEC section 4: followed by tickets that follow
+    no plan's SLA), in place of the previous one; or make it no longer the default."""
+    require_permission(by, MANAGE_AUTOMATION)
+    locked: dict[int, SLA] = {}
+    while sla.pk not in locked:  # again if it moved to another department meanwhile
+        department_id = SLA.objects.values_list("department_id", flat=True).get(pk=sla.pk)
+        locked = {each.pk: each for each in lock_department_slas(department_id)}
+    sla = locked[sla.pk]
+    require_department(by, sla.department)
+    if is_default and not sla.is_active:
+        raise ValidationError(DEFAULT_NEEDS_ACTIVE, code="inactive")
+    if sla.is_default == is_default:
+        return sla
+    if is_default:
+        for previous in locked.values():
+            if previous.is_default:  # unset first: the database allows one default at a time
+                previous.is_default = False
+                previous._history_user = by  # type: ignore[attr-defined]
+                previous.save(update_fields=["is_default", "updated_at"])
+    sla.is_default = is_default
+    sla._history_user = by  # type: ignore[attr-defined]
+    sla.save(update_fields=["is_default", "updated_at"])
     return sla
 
 

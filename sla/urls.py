@@ -19,5 +19,15 @@ urlpatterns = [
         views.SLAActionView.as_view(action="reactivate"),
         name="sla_reactivate",
     ),
+    path(
+        "<int:pk>/make-default/",
+        views.SLAActionView.as_view(action="make_default"),
+        name="sla_make_default",
+    ),
+    path(
+        "<int:pk>/unset-default/",
+        views.SLAActionView.as_view(action="unset_default"),
+        name="sla_unset_default",
+    ),
     path("<int:pk>/delete/", views.SLAActionView.as_view(action="delete"), name="sla_delete"),
 ]

@@ -19,6 +19,10 @@ SLA_SAVED = _("SLA saved.")
 SLA_DEACTIVATED = _("SLA deactivated: plans that use it keep it, new plans cannot choose it.")
 SLA_REACTIVATED = _("SLA reactivated.")
 SLA_DELETED = _("SLA deleted.")
+SLA_MADE_DEFAULT = _(
+    "This SLA is now the department's default: tickets that follow no plan's SLA follow it."
+)
+SLA_NO_LONGER_DEFAULT = _("This SLA is no longer the department's default.")
 
 
 class SLAListView(ManageAutomationRequiredMixin, ListView):
@@ -116,7 +120,8 @@ class SLAUpdateView(SLAFormView):
 
 
 class SLAActionView(ManageAutomationRequiredMixin, View):
-    """POST-only actions on one SLA: deactivate, reactivate, delete."""
+    """POST-only actions on one SLA: deactivate, reactivate, delete, make the department's default
+    or no longer."""
 
     http_method_names = ["post"]
     action = ""
@@ -131,12 +136,17 @@ class SLAActionView(ManageAutomationRequiredMixin, View):
                 services.sla_delete(by=request.user, sla=sla)
                 messages.success(request, SLA_DELETED)
                 return redirect("sla:sla_list")
-            services.sla_set_active(by=request.user, sla=sla, active=self.action == "reactivate")
+            if self.action in ("make_default", "unset_default"):
+                is_default = self.action == "make_default"
+                services.sla_set_default(by=request.user, sla=sla, is_default=is_default)
+                done = SLA_MADE_DEFAULT if is_default else SLA_NO_LONGER_DEFAULT
+            else:
+                active = self.action == "reactivate"
+                services.sla_set_active(by=request.user, sla=sla, active=active)
+                done = SLA_REACTIVATED if active else SLA_DEACTIVATED
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(
-                request, SLA_REACTIVATED if self.action == "reactivate" else SLA_DEACTIVATED
-            )
+            messages.success(request, done)
         return redirect(reverse("sla:sla_detail", args=[pk]))

@@ -86,7 +86,8 @@ def then_the_workers():
 
 def opened_form(client, url) -> dict:
     """The data a browser posts back for the admin form at ``url`` as it was opened: each field
-    with its value and, as the back office draws it, its opening value (``initial-<name>``)."""
+    with its value and, as the back office draws it, its opening value (``initial-<name>``),
+    and the inlines' forms."""
     response = client.get(url)
     assert response.status_code == 200, url
     data = {}
@@ -95,7 +96,23 @@ def opened_form(client, url) -> dict:
         value = "" if value is None else value
         data[field.html_name] = value
         data[f"initial-{field.html_name}"] = value
+    for inline in response.context["inline_admin_formsets"]:
+        for form in [inline.formset.management_form, *inline.formset.forms]:
+            for field in form:
+                value = field.value()
+                data[field.html_name] = "" if value is None else value
     return data
+
+
+@pytest.fixture
+def back_office(department):
+    """Staff of the Administrators group: the back office's user."""
+    return f.AdministratorFactory(username="backoffice", is_staff=True, departments=[department])
+
+
+@pytest.fixture
+def back_office_client(back_office):
+    return signed_in(back_office)
 
 
 @pytest.fixture

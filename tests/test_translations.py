@@ -694,7 +694,8 @@ def test_the_demo_desk_can_be_filled_in_chinese(db):
     assert SLA.objects.filter(name="标准支持").exists()
     assert SupportPlan.objects.filter(name="高级版（无限）").exists()
     assert Ticket.objects.filter(subject="无法登录门户网站").exists()
-    assert Contract.objects.filter(name="Amber汽车技术支持合同").exists()
+    assert Contract.objects.filter(name="Amber汽车服务与支持合同").exists()
+    assert Contract.objects.filter(name="Amber汽车客户支持与服务合同", end_date=None).exists()
     assert set(Preferences.objects.values_list("user__username", "language")) == {
         ("admin", "zh-hans"),
         ("agent", "zh-hans"),

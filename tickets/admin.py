@@ -87,10 +87,8 @@ class TicketAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     def remove(self, request, obj):
         services.ticket_delete(by=request.user, ticket=obj)
 
-    def has_delete_permission(self, request, obj=None):
-        # A ticket the ledger refers to is never deleted: no button, and a posted delete is a 403.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not services.has_ledger_entries(obj))
+    def deletable(self, obj):
+        return not services.has_ledger_entries(obj)  # closed, never deleted
 
 
 @admin.register(EscalationFiring)

@@ -74,7 +74,9 @@ class Ticket(models.Model):
         related_name="tickets",
         verbose_name=_("contract"),
     )
-    # The SLA the ticket follows: its contract's plan's SLA, chosen when the ticket is created.
+    # The SLA the ticket follows (SPEC section 4): its contract's plan's SLA while credits are
+    # left, else its department's default SLA (if any), decided at creation and when its contract
+    # changes. ``sla_exemption`` tells why not the plan's.
     sla = models.ForeignKey(
         "sla.SLA",
         on_delete=models.PROTECT,
@@ -110,10 +112,6 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=models.Q(priority__in=Priority.values),
                 name="tickets_ticket_priority_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(sla_exemption="") | models.Q(sla__isnull=True),
-                name="tickets_ticket_exempt_has_no_sla",
             ),
         ]
         indexes = [
@@ -174,6 +172,37 @@ class Ticket(models.Model):
 
     def status_changed(self) -> bool:
         return self.previous_status != self.status
+
+    @property
+    def follows_default_sla(self) -> bool:
+        """Whether the ticket follows its department's default SLA (SPEC section 4): it has an SLA
+        but no contract, or its plan's credits were used up when it was created."""
+        return self.sla_id is not None and (
+            self.contract_id is None or self.sla_exemption == self.SlaExemption.CREDITS_USED_UP
+        )
+
+    @property
+    def sla_explanation(self) -> str:
+        """Why the ticket follows the SLA it follows, in words for its page; empty when it follows
+        its plan's SLA. The one place that decides the sentence."""
+        used_up = self.sla_exemption == self.SlaExemption.CREDITS_USED_UP
+        if self.follows_default_sla:
+            if used_up:
+                return _(
+                    "This ticket follows the department's default SLA: the support plan's "
+                    "credits for this cycle were used up when it was created."
+                )
+            return _(
+                "This ticket follows the department's default SLA: it is not covered by a contract."
+            )
+        if used_up:
+            return _(
+                "This ticket follows no SLA: the support plan's credits for this cycle were used "
+                "up when it was created."
+            )
+        if self.sla_id is None:
+            return _("This ticket follows no SLA: it is not covered by a contract.")
+        return ""
 
     @property
     def is_resolved(self) -> bool:

@@ -1,8 +1,20 @@
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
 from contracts import credits
 from contracts.models import Contract, CreditEntry
+from customers.selectors import account_contacts
 from desk.history import history_entries
+from desk.selectors import department_list
 
 from .models import Ticket
+from .services import contracts_offered
+
+if TYPE_CHECKING:
+    from customers.models import Account
+    from desk.models import Department
 
 
 def ticket_list(user):
@@ -47,3 +59,30 @@ def account_recent_tickets(user, account, limit: int = 20):
         .select_related("department")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def contract_label(contract: Contract) -> str:
+    """How the new-ticket form names one of the chosen account's contracts."""
+    if contract.product_name:
+        return f"{contract} · {contract.product_name}"
+    return str(contract)
+
+
+def department_chosen(user, value) -> Department | None:
+    """The department ``value`` (an id as posted) names, if the user works in it."""
+    value = str(value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) < 19):
+        return None
+    return department_list(user).filter(pk=int(value)).first()
+
+
+def new_ticket_choices(
+    *, account: Account, department: Department | None, day: datetime.date
+) -> dict[str, list[dict]]:
+    """What the new-ticket form offers once ``account`` is chosen: its contacts, and the
+    contracts a ticket of it in ``department`` may follow on ``day`` (none without one)."""
+    contracts = contracts_offered(account=account, department=department, day=day)
+    return {
+        "contacts": [{"id": c.pk, "name": str(c)} for c in account_contacts(account)],
+        "contracts": [{"id": c.pk, "label": contract_label(c)} for c in contracts],
+    }

@@ -29,6 +29,7 @@ from contracts.models import Contract, CreditEntry
 from desk.access import require_department, require_permission
 from desk.choices import Priority, Status
 from sla import clock
+from sla import selectors as sla_selectors
 
 from .locks import lock_ticket
 from .models import Ticket
@@ -91,14 +92,19 @@ def contract_for(*, account: Account, department: Department, product_name: str,
     return offered[0] if len(offered) == 1 else None
 
 
-def _sla_under(contract: Contract | None, day: datetime.date) -> tuple[SLA | None, str]:
-    """Which SLA a ticket under ``contract`` follows from ``day`` (SPEC section 4), and why not
-    its plan's. The caller holds the contract's lock, so the balance read here holds."""
+def _sla_under(
+    contract: Contract | None, day: datetime.date, *, department: Department
+) -> tuple[SLA | None, str]:
+    """Which SLA a ticket of ``department`` under ``contract`` follows from ``day`` (SPEC
+    section 4), and why not its plan's: the plan's SLA while the cycle has credits left (always
+    for unlimited plans); otherwise the department's default SLA, if any; otherwise none. The
+    exemption records that the credits were used up, so that the ticket spends none. The caller
+    holds the contract's lock, so the balance read here holds."""
     if contract is None:
-        return None, Ticket.SlaExemption.NONE
+        return sla_selectors.sla_default_for(department), Ticket.SlaExemption.NONE
     summary = credits.summary_for(contract, day)
     if summary is not None and summary.is_used_up:
-        return None, Ticket.SlaExemption.CREDITS_USED_UP
+        return sla_selectors.sla_default_for(department), Ticket.SlaExemption.CREDITS_USED_UP
     return contract.support_plan.sla, Ticket.SlaExemption.NONE
 
 
@@ -139,7 +145,7 @@ def ticket_create(
         )
     if contract is not None:
         contract = _offered_contract(contract, account=account, department=department, day=today)
-    sla, exemption = _sla_under(contract, today)
+    sla, exemption = _sla_under(contract, today, department=department)
     response_due, resolution_due = clock.due_times(sla=sla, priority=priority, start=now)
     ticket = Ticket(
         subject=(subject or "").strip(),
@@ -275,7 +281,7 @@ def _move_to_contract(ticket: Ticket, contract: Contract | None, *, day: datetim
             contract, account=ticket.account, department=ticket.department, day=day
         )
     ticket.contract = contract
-    ticket.sla, ticket.sla_exemption = _sla_under(contract, day)
+    ticket.sla, ticket.sla_exemption = _sla_under(contract, day, department=ticket.department)
 
 
 def _move_to_status(ticket: Ticket, status: str, *, at: datetime.datetime) -> None:

@@ -7,6 +7,8 @@ app_name = "tickets"
 urlpatterns = [
     path("", views.TicketListView.as_view(), name="ticket_list"),
     path("new/", views.TicketCreateView.as_view(), name="ticket_create"),
+    path("new/accounts/", views.NewTicketAccountsView.as_view(), name="ticket_create_accounts"),
+    path("new/choices/", views.NewTicketChoicesView.as_view(), name="ticket_create_choices"),
     path("<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),
 ]
 

@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 
 from contracts.selectors import contract_list_for_account
 from customers import selectors as customer_selectors
+from customers.models import Account
 from desk.pagination import IdFirstPaginator
 from desk.selectors import contracts_module_visible
 
@@ -44,6 +47,37 @@ class TicketCreateView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Ticket created."))
         return redirect(ticket)
+
+
+class NewTicketAccountsView(PermissionRequiredMixin, View):
+    """The new-ticket form's account suggestions: ``?q=`` part of a name; at most 20, as JSON."""
+
+    permission_required = "tickets.add_ticket"
+    raise_exception = True
+
+    def get(self, request):
+        accounts = customer_selectors.account_suggestions(request.GET.get("q", ""))
+        return JsonResponse([{"id": a.pk, "name": a.name} for a in accounts], safe=False)
+
+
+class NewTicketChoicesView(PermissionRequiredMixin, View):
+    """The contacts and contracts the new-ticket form offers for ``?account=`` in
+    ``?department=`` (no contracts for a department the user does not work in), as JSON."""
+
+    permission_required = "tickets.add_ticket"
+    raise_exception = True
+
+    def get(self, request):
+        pk = request.GET.get("account", "").strip()
+        if not (pk.isascii() and pk.isdigit() and len(pk) < 19):
+            raise Http404
+        account = get_object_or_404(Account, pk=int(pk))
+        department = selectors.department_chosen(request.user, request.GET.get("department"))
+        return JsonResponse(
+            selectors.new_ticket_choices(
+                account=account, department=department, day=timezone.localdate()
+            )
+        )
 
 
 class TicketDetailView(DetailView):

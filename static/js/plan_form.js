@@ -1,4 +1,5 @@
-// The support plan form: credit cycle and limit belong to ticket-based plans only.
+// The support plan form: credit cycle and limit belong to ticket-based plans only, and the SLA
+// is one of the chosen department's.
 (function () {
   var form = document.querySelector("#plan-form form");
   if (!form) { return; }
@@ -21,4 +22,22 @@
     radio.addEventListener("change", update);
   });
   update();
+
+  // The SLA drop-down offers the chosen department's SLAs only (grouped by department).
+  var department = form.querySelector("select[name=department]");
+  var sla = form.querySelector("select[name=sla]");
+  function offerSlas() {
+    if (!department || !sla) { return; }
+    var chosen = department.options[department.selectedIndex];
+    var name = chosen && chosen.value ? chosen.text : null;
+    sla.querySelectorAll("optgroup").forEach(function (group) {
+      var offered = name === null || group.label === name;
+      group.hidden = !offered;
+      group.disabled = !offered;
+    });
+    var selected = sla.options[sla.selectedIndex];
+    if (selected && selected.parentNode.disabled) { sla.value = ""; }
+  }
+  if (department) { department.addEventListener("change", offerSlas); }
+  offerSlas();
 })();

@@ -207,9 +207,12 @@ def test_agent_spends_credits_until_none_left_and_reopening_refunds(page, agent_
     # A new ticket of the account, with no credit left, follows no SLA and says so.
     quick_action(page, "New ticket")
     page.get_by_label("Subject").fill("Third request this month")
-    page.get_by_label("Account").select_option(label="Acme Ltd")
+    # The account is typed (with suggestions); its contacts and contracts then fill the lists.
+    page.get_by_label("Account").fill("Acme Ltd")
+    expect(page.get_by_label("Contact").locator("option", has_text="Cara Contact")).to_have_count(1)
     page.get_by_label("Priority").select_option(label="High")
     page.get_by_label("Department").select_option(label="Support")
+    expect(page.get_by_label("Contract").locator("option", has_text="AC-001")).to_have_count(1)
     page.get_by_role("button", name="Create ticket").click()
     expect(page.get_by_role("heading", name=re.compile("Third request this month"))).to_be_visible()
     exemption = page.locator("#sla-exemption")

@@ -70,3 +70,21 @@ def test_locked_plan_edit_and_list_pages(page, desk):
     page.goto(f"/settings/automation/support-plans/{desk['plan'].pk}/delete/")
     expect(page.get_by_text("cannot be deleted")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_sla_choices_follow_the_department(page, db):
+    support = f.DepartmentFactory(name="Support", contracts_enabled=True)
+    hardware = f.DepartmentFactory(name="Hardware", contracts_enabled=True)
+    f.AdministratorFactory(username="root", departments=[support, hardware])
+    f.SLAFactory(department=support, name="Support SLA")
+    f.SLAFactory(department=hardware, name="Hardware SLA")
+    log_in(page, "root")
+    page.goto("/settings/automation/support-plans/new/")
+    sla = page.locator("#id_sla")
+    page.get_by_label("Department").select_option(label="Hardware")
+    expect(sla.locator("optgroup[label=Support]")).to_be_hidden()
+    sla.select_option(label="Hardware SLA")
+    page.get_by_label("Department").select_option(label="Support")
+    expect(sla).to_have_value("")  # the other department's SLA is no longer chosen
+    sla.select_option(label="Support SLA")
+    expect(sla.locator("optgroup[label=Hardware]")).to_be_hidden()

@@ -23,7 +23,7 @@ from contracts.services import (
 )
 from desk.access import NOT_YOUR_DEPARTMENT
 from tests import factories as f
-from tests.conftest import signed_in
+from tests.conftest import opened_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,38 +39,8 @@ def delete_url(contract):
     return f"/admin/contracts/contract/{contract.pk}/delete/"
 
 
-def opened_form(client, url) -> dict:
-    """The data a browser would post back for the admin form at ``url`` as it was opened: each
-    field with its value and its opening value (``initial-<name>``), and the inlines' forms."""
-    response = client.get(url)
-    assert response.status_code == 200
-    data = {}
-    for field in response.context["adminform"].form:
-        value = field.value()
-        value = "" if value is None else value
-        data[field.html_name] = value
-        data[f"initial-{field.html_name}"] = value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for form in [formset.management_form, *formset.forms]:
-            for field in form:
-                value = field.value()
-                data[field.html_name] = "" if value is None else value
-    return data
-
-
 def form_errors(response) -> dict:
     return response.context["adminform"].form.errors
-
-
-@pytest.fixture
-def back_office(department):
-    return f.AdministratorFactory(username="backoffice", is_staff=True, departments=[department])
-
-
-@pytest.fixture
-def back_office_client(back_office):
-    return signed_in(back_office)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from desk.access import NOT_PERMITTED
 from plans.models import PLAN_LOCKED, SupportPlan
 from plans.services import plan_update
 from tests import factories as f
-from tests.conftest import signed_in
+from tests.conftest import opened_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,20 +29,6 @@ def delete_url(plan):
     return f"/admin/plans/supportplan/{plan.pk}/delete/"
 
 
-def opened_form(client, url) -> dict:
-    """The data a browser would post back for the admin form at ``url`` as it was opened: each
-    field with its value and its opening value (``initial-<name>``)."""
-    response = client.get(url)
-    assert response.status_code == 200
-    data = {}
-    for field in response.context["adminform"].form:
-        value = field.value()
-        value = "" if value is None else value
-        data[field.html_name] = value
-        data[f"initial-{field.html_name}"] = value
-    return data
-
-
 def form_errors(response) -> dict:
     return response.context["adminform"].form.errors
 
@@ -54,16 +40,6 @@ def messages_of(response) -> list[str]:
 def stored_terms(plan) -> tuple:
     plan = SupportPlan.objects.get(pk=plan.pk)
     return (plan.name, plan.plan_type, plan.credit_cycle, plan.credit_limit, plan.sla_id)
-
-
-@pytest.fixture
-def back_office(department):
-    return f.AdministratorFactory(username="backoffice", is_staff=True, departments=[department])
-
-
-@pytest.fixture
-def back_office_client(back_office):
-    return signed_in(back_office)
 
 
 @pytest.fixture

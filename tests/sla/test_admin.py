@@ -37,16 +37,6 @@ def run_action(client, action, slas):
 
 
 @pytest.fixture
-def back_office(department):
-    return f.AdministratorFactory(username="backoffice", is_staff=True, departments=[department])
-
-
-@pytest.fixture
-def back_office_client(back_office):
-    return signed_in(back_office)
-
-
-@pytest.fixture
 def sla(department):
     return f.SLAFactory(department=department, name="Standard")
 

@@ -21,16 +21,6 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def back_office(department):
-    return f.AdministratorFactory(username="backoffice", is_staff=True, departments=[department])
-
-
-@pytest.fixture
-def back_office_client(back_office):
-    return signed_in(back_office)
-
-
 def change_url(ticket):
     return f"/admin/tickets/ticket/{ticket.pk}/change/"
 

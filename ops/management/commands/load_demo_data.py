@@ -45,6 +45,9 @@ DEMO = {
             "Horizon Telecom",
         ],
         "contract": "{account} support",
+        # The article's example: Amber Motors' time-limited contract and its open-ended one.
+        "service_contract": "Amber Motors service and support",
+        "open_ended_contract": "Amber Motors customer support and service",
         "expired_contract": "Amber Motors 2025",
         "renewal": "Renewal",
         "products": ("Desk", "Fleet"),
@@ -102,6 +105,8 @@ DEMO = {
             "地平线电信",
         ],
         "contract": "{account}技术支持合同",
+        "service_contract": "Amber汽车服务与支持合同",
+        "open_ended_contract": "Amber汽车客户支持与服务合同",
         "expired_contract": "Amber汽车 2025 年合同",
         "renewal": "续约合同",
         "products": ("服务台", "车队管理"),
@@ -251,10 +256,11 @@ def load(*, password: str, language: str = "en") -> None:
     contract_numbers = (f"C-{n:05d}" for n in itertools.count(1))
     plans = [unlimited, monthly, starter]
     for i, account in enumerate(accounts):
+        name = demo["contract"].format(account=account.name)
         contract_create(
             by=admin,
             owner=admin,
-            name=demo["contract"].format(account=account.name),
+            name=demo["service_contract"] if i == 0 else name,
             contract_number=next(contract_numbers),
             account=account,
             start_date=today - datetime.timedelta(days=40 + i * 11),
@@ -283,6 +289,20 @@ def load(*, password: str, language: str = "en") -> None:
         start_date=today + datetime.timedelta(days=30),
         end_date=today + datetime.timedelta(days=395),
         support_plan=unlimited,
+        product_name=demo["products"][1],
+    )
+    # Amber Motors' second contract, with no end date (SPEC section 6): on a plan whose SLA is
+    # not that of its time-limited contract, begun after its expired one (same SLA) ended. It
+    # covers another product, so the demo's tickets (for the first product) keep their contract.
+    contract_create(
+        by=admin,
+        owner=admin,
+        name=demo["open_ended_contract"],
+        contract_number=next(contract_numbers),
+        account=accounts[0],
+        start_date=today - datetime.timedelta(days=100),
+        end_date=None,
+        support_plan=monthly,
         product_name=demo["products"][1],
     )
 

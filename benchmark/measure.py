@@ -157,6 +157,7 @@ def measure_pages(desk, *, requests) -> list[Figure]:
     # Page 1000 of 50 rows on the full desk; the last page on a smaller one.
     deep = max(1, min(1000, Ticket.objects.count() // 50))
     pages = [
+        ("home page (agent)", agent, "/", PAGE_MS),
         ("ticket list, first page (admin)", admin, "/tickets/", PAGE_MS),
         ("ticket list, first page (agent)", agent, "/tickets/", PAGE_MS),
         ("ticket list, filtered (status=open)", admin, "/tickets/?status=open", PAGE_MS),

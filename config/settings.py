@@ -188,6 +188,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support-desk@localhost")
+DESK_URL = os.environ.get("DESK_URL", "http://127.0.0.1:8000")  # emails link to the desk here
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 if not DEBUG:

@@ -6,14 +6,16 @@ from customers import urls as customer_urls
 from desk import views as desk_views
 from plans import urls as plan_urls
 from tickets import urls as ticket_urls
+from tickets import views as ticket_views
 
 # Two pages sit above the app whose address they have: the plan overview reads contracts, and the
 # account page reads tickets and contracts. Each joins its app's namespace here.
+# The home page (tickets.views.HomeView) reads tickets and contracts too.
 plan_pages = ([*plan_urls.urlpatterns, *contract_urls.plan_urlpatterns], "plans")
 customer_pages = ([*customer_urls.urlpatterns, *ticket_urls.account_urlpatterns], "customers")
 
 urlpatterns = [
-    path("", desk_views.home, name="home"),
+    path("", ticket_views.HomeView.as_view(), name="home"),
     path("healthz", desk_views.healthz, name="healthz"),
     path("accounts/preferences/", desk_views.PreferencesView.as_view(), name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),

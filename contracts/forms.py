@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from desk.people import person_name
 from desk.selectors import department_list
 from desk.validators import date_input_attrs, validate_date_in_range
 from plans.models import SupportPlan
@@ -76,8 +77,9 @@ class ContractForm(forms.ModelForm):
         if current is not None:
             chosen = [current.owner_id, *current.notify_users.values_list("pk", flat=True)]
         people = colleagues(user, include=chosen)
-        self.fields["owner"].queryset = people
-        self.fields["notify_users"].queryset = people
+        for name in ("owner", "notify_users"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = person_name
         if current is None:
             self.fields["owner"].initial = user.pk
         offered = plans_offered_for_contracts(user)

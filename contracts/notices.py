@@ -85,6 +85,7 @@ def _compose(contract: Contract) -> tuple[str, str]:
         )
         % values
     )
+    body += "\n\n" + _("Open the contract: %(url)s") % {"url": mail.link_to(contract)}
     return subject, body
 
 

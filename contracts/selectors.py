@@ -2,15 +2,30 @@ import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, DateField, F, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from desk.history import history_entries
 from plans.models import SupportPlan
+from sla.selectors import sla_targets_in_priority_order
 
 from .models import Contract, CreditEntry
+from .notices import DaysUntil
 
 
 def contract_list(user):
@@ -31,7 +46,9 @@ def contract_detail_queryset(user):
         contract_list(user)
         .select_related("support_plan__department", "renews", "renewed_by")
         .prefetch_related(
-            "notify_users", "support_plan__sla__targets", "support_plan__sla__working_periods"
+            "notify_users",
+            Prefetch("support_plan__sla__targets", queryset=sla_targets_in_priority_order()),
+            "support_plan__sla__working_periods",
         )
     )
 
@@ -186,3 +203,41 @@ def plan_credit_usage(
         periods.append(UsagePeriod(start=current, used=used.get(current, 0)))
         current = current + _STEP[grouping]
     return Usage(start=start, end=end, grouping=grouping, periods=periods)
+
+
+# --- the home page's contract figures -----------------------------------------------------------
+
+# How many days before its end a contract without its own notice period counts as expiring.
+EXPIRING_DEFAULT_DAYS = 30
+
+
+def contracts_expiring(user, today: datetime.date) -> dict:
+    """Contracts the user sees whose end date is within their notice period
+    (``notify_days_before``, else ``EXPIRING_DEFAULT_DAYS``), as ``due_notices`` picks them, and
+    the widest of those periods (for a link to the list): one query."""
+    notice_days = Coalesce("notify_days_before", Value(EXPIRING_DEFAULT_DAYS))
+    expiring = Q(end_date__isnull=False, end_date__gte=today) & Q(days_left__lte=notice_days)
+    return (
+        Contract.objects.visible_to(user)
+        .annotate(days_left=DaysUntil("end_date", today))
+        .aggregate(
+            count=Count("pk", filter=expiring),
+            within_days=Max(notice_days, filter=expiring),
+        )
+    )
+
+
+def contracts_at_credit_limit(user, today: datetime.date) -> int:
+    """Active ticket-based contracts the user sees with no credit left in today's cycle: one
+    grouped query over the ledger (each row carries the cycle it counts in, so the current
+    cycle's rows are those whose cycle contains today; the balance is the plan's limit plus
+    their deltas, as ``credits.summary_for`` counts it)."""
+    in_cycle = Q(credit_entries__cycle_start__lte=today, credit_entries__cycle_end__gte=today)
+    return (
+        Contract.objects.visible_to(user)
+        .active_on(today)
+        .filter(support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED)
+        .annotate(delta=Coalesce(Sum("credit_entries__delta", filter=in_cycle), 0))
+        .filter(delta__lte=-F("support_plan__credit_limit"))
+        .count()
+    )

@@ -17,6 +17,11 @@ class Priority(models.TextChoices):
         order = list(cls.values)
         return order[min(order.index(priority) + 1, len(order) - 1)]
 
+    @classmethod
+    def urgent_first(cls) -> list["Priority"]:
+        """The priorities in the order the desk lists them: urgent first, low last."""
+        return list(reversed(cls))
+
 
 class Status(models.TextChoices):
     OPEN = "open", _("Open")

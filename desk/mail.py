@@ -43,6 +43,11 @@ def messages_for(users: Iterable, compose: Callable[[], tuple[str, str]]) -> lis
     return messages
 
 
+def link_to(record) -> str:
+    """The absolute address of ``record``'s page (``DESK_URL`` and its path), for a message."""
+    return settings.DESK_URL.rstrip("/") + record.get_absolute_url()
+
+
 def queue(messages: list[Message]) -> list[OutgoingEmail]:
     """Put ``messages`` in the outbox with one task to deliver them, in the caller's transaction:
     if the change that promises them rolls back, so do they. Two queries, however many."""

@@ -30,10 +30,6 @@ class ManageAutomationRequiredMixin(PermissionRequiredMixin):
     raise_exception = True
 
 
-def home(request):
-    return redirect("tickets:ticket_list")
-
-
 class SettingsView(ManageAutomationRequiredMixin, TemplateView):
     template_name = "desk/settings.html"
 

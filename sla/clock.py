@@ -136,10 +136,15 @@ class SlaState(models.TextChoices):
 
     NONE = "none", _("Follows no SLA")
     ON_TRACK = "on_track", _("On track")
+    DUE_SOON = "due_soon", _("Due within the hour")
     OVERDUE = "overdue", _("Overdue")
     PAUSED = "paused", _("Paused (on hold)")
     MET = "met", _("Resolved in time")
     BREACHED = "breached", _("Resolved late")
+
+
+# A running due time this close is "due soon" rather than "on track".
+DUE_SOON_WITHIN = datetime.timedelta(hours=1)
 
 
 class DueState(models.TextChoices):
@@ -205,8 +210,13 @@ def ticket_state(ticket: Any, now: datetime.datetime) -> str:
         return SlaState.MET if met else SlaState.BREACHED
     if ticket.status in Status.on_hold_kinds():
         return SlaState.PAUSED
-    states = {row.state for row in due_rows(ticket, now)}
-    return SlaState.OVERDUE if DueState.OVERDUE in states else SlaState.ON_TRACK
+    rows = due_rows(ticket, now)
+    if any(row.state == DueState.OVERDUE for row in rows):
+        return SlaState.OVERDUE
+    soon = now + DUE_SOON_WITHIN
+    if any(row.state == DueState.RUNNING and row.due < soon for row in rows):
+        return SlaState.DUE_SOON
+    return SlaState.ON_TRACK
 
 
 def state_condition(state: str, now: datetime.datetime) -> Q:
@@ -215,6 +225,9 @@ def state_condition(state: str, now: datetime.datetime) -> Q:
     paused = Q(status__in=Status.on_hold_kinds())
     late = Q(resolution_due_at__lt=now) | Q(
         first_responded_at__isnull=True, response_due_at__lt=now
+    )
+    soon = Q(resolution_due_at__lt=now + DUE_SOON_WITHIN) | Q(
+        first_responded_at__isnull=True, response_due_at__lt=now + DUE_SOON_WITHIN
     )
     met = (
         Q(resolution_due_at__isnull=True)
@@ -226,7 +239,8 @@ def state_condition(state: str, now: datetime.datetime) -> Q:
         SlaState.NONE: Q(sla__isnull=True),
         SlaState.PAUSED: with_sla & ~done & paused,
         SlaState.OVERDUE: with_sla & ~done & ~paused & late,
-        SlaState.ON_TRACK: with_sla & ~done & ~paused & ~late,
+        SlaState.DUE_SOON: with_sla & ~done & ~paused & ~late & soon,
+        SlaState.ON_TRACK: with_sla & ~done & ~paused & ~late & ~soon,
         SlaState.MET: with_sla & done & met,
         SlaState.BREACHED: with_sla & done & ~met,
     }[SlaState(state)]

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from desk.choices import Priority
+from desk.people import person_name
 from desk.selectors import department_list
 
 from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
@@ -58,7 +59,7 @@ class SLAForm(forms.Form):
             kwargs["initial"] = self.initial_for(sla)
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = department_list(user).order_by("name")
-        for priority, label in Priority.choices:
+        for priority, label in ((p.value, p.label) for p in Priority.urgent_first()):
             for kind, kind_label in (("response", _("response")), ("resolution", _("resolution"))):
                 names = {"priority": label, "kind": kind_label}
                 self.fields[f"{priority}_{kind}_hours"] = forms.IntegerField(
@@ -125,7 +126,7 @@ class SLAForm(forms.Form):
 
     def target_rows(self):
         """(priority label, response hours, response minutes, resolution hours, minutes) rows."""
-        for priority, label in Priority.choices:
+        for priority, label in ((p.value, p.label) for p in Priority.urgent_first()):
             yield (
                 label,
                 [
@@ -235,8 +236,9 @@ class EscalationLevelForm(forms.Form):
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
         users = users if users is not None else get_user_model().objects.none()
-        self.fields["notify_users"].queryset = users
-        self.fields["reassign_to"].queryset = users
+        for name in ("notify_users", "reassign_to"):
+            self.fields[name].queryset = users
+            self.fields[name].label_from_instance = person_name
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,17 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 
-from .models import SLA, EscalationLevel
+from desk.choices import Priority
+
+from .models import SLA, EscalationLevel, SLATarget
+
+
+def sla_targets_in_priority_order() -> QuerySet[SLATarget]:
+    """SLA targets as every page lists them: urgent, high, medium, low (for a ``Prefetch``)."""
+    rank = Case(
+        *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.urgent_first())],
+        output_field=IntegerField(),
+    )
+    return SLATarget.objects.order_by(rank, "pk")
 
 
 def sla_list(user):
@@ -15,7 +26,7 @@ def sla_list(user):
 def sla_list_detailed(user):
     """SLAs with everything the detail and edit pages show, in a fixed number of queries."""
     return sla_list(user).prefetch_related(
-        "targets",
+        Prefetch("targets", queryset=sla_targets_in_priority_order()),
         "working_periods",
         "holiday_list__holidays",
         "support_plans",

@@ -131,10 +131,13 @@ def is_postgres():
 
 
 def restore_ready_groups() -> None:
-    """Recreate the Administrators and Agents groups exactly as their data migration does.
+    """Recreate the ready groups (Administrators, Agents, Contract managers) exactly as their
+    data migrations do.
 
     Transactional tests (live server, threads) flush every table afterwards, data migrations'
     rows included; tests that run after such a flush and sign in through the groups call this.
     """
     migration = importlib.import_module("desk.migrations.0002_groups")
     migration.create_groups(apps, schema_editor=None)
+    migration = importlib.import_module("desk.migrations.0005_contract_managers")
+    migration.create_contract_managers(apps, schema_editor=None)

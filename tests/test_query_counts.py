@@ -108,7 +108,14 @@ def add_slas(department, n):
     return "/settings/automation/slas/"
 
 
+def add_home_rows(department, n):
+    add_tickets(department, n)
+    add_contracts(department, n)
+    return "/"
+
+
 LISTS = {
+    "home page": add_home_rows,
     "ticket list": add_tickets,
     "ticket list, filtered": add_open_tickets,
     "contract list": add_contracts,

@@ -699,6 +699,7 @@ def test_the_demo_desk_can_be_filled_in_chinese(db):
     assert set(Preferences.objects.values_list("user__username", "language")) == {
         ("admin", "zh-hans"),
         ("agent", "zh-hans"),
+        ("manager", "zh-hans"),
     }
 
 

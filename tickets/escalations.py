@@ -251,7 +251,11 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, fi
 def _compose(ticket: Ticket, level: EscalationLevel) -> tuple[str, str]:
     """The notice, in the active language and time zone (the reader's: see ``desk.mail``)."""
     target = level.get_target_display()
-    subject = _("Escalation: ticket #%(pk)s %(target)s") % {"pk": ticket.pk, "target": target}
+    names = {"pk": ticket.pk, "subject": " ".join(ticket.subject.split()), "level": level.level}
+    if level.target == EscalationLevel.Target.RESPONSE:
+        subject = _("Ticket #%(pk)s “%(subject)s”: response escalated (level %(level)s)") % names
+    else:
+        subject = _("Ticket #%(pk)s “%(subject)s”: resolution escalated (level %(level)s)") % names
     due = timezone.localtime(getattr(ticket, DUE_FIELD[level.target]))
     body = _(
         "Ticket #%(pk)s “%(subject)s” reached escalation level %(level)s.\n"
@@ -264,4 +268,5 @@ def _compose(ticket: Ticket, level: EscalationLevel) -> tuple[str, str]:
         "due": formats.date_format(due, "DATETIME_FORMAT"),
         "zone": timezone.get_current_timezone_name(),
     }
+    body += "\n\n" + _("Open the ticket: %(url)s") % {"url": mail.link_to(ticket)}
     return subject, body

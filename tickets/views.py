@@ -5,10 +5,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 
-from contracts.selectors import contract_list_for_account
+from contracts.selectors import (
+    contract_list_for_account,
+    contracts_at_credit_limit,
+    contracts_expiring,
+)
 from customers import selectors as customer_selectors
 from customers.models import Account
 from desk.pagination import IdFirstPaginator
@@ -17,6 +21,25 @@ from desk.selectors import contracts_module_visible
 from . import selectors, services
 from .filters import TicketFilter
 from .forms import TicketCreateForm, TicketUpdateForm
+
+
+class HomeView(TemplateView):
+    """The signed-in user's start page: their open tickets, the tickets overdue or due soon, and
+    (where the Contracts module is on) contracts expiring or out of credits. One query a figure.
+    It lives here, above the apps it reads; its address is the desk's root (``config.urls``)."""
+
+    template_name = "tickets/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["tickets"] = selectors.ticket_home_figures(user, timezone.now())
+        context["show_contracts"] = contracts_module_visible(user)
+        if context["show_contracts"]:
+            today = timezone.localdate()
+            context["expiring"] = contracts_expiring(user, today)
+            context["at_limit"] = contracts_at_credit_limit(user, today)
+        return context
 
 
 class TicketListView(FilterView):

@@ -14,20 +14,19 @@ register = template.Library()
 
 @register.filter
 def minutes_span(minutes) -> str:
-    """``200`` → "3 h 20 min"; days are shown for spans of a day or more, up to two units."""
+    """``200`` → "3 h 20 min", ``2880`` → "48 h": hours and minutes, as targets are entered.
+
+    Never days: a target counts business minutes, and "2 d" of an 8-hour business day would read
+    as 48 hours."""
     if minutes in (None, ""):
         return ""
-    minutes = abs(int(minutes))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
+    hours, mins = divmod(abs(int(minutes)), 60)
     parts = []
-    if days:
-        parts.append(_("%(n)s d") % {"n": days})
     if hours:
         parts.append(_("%(n)s h") % {"n": hours})
-    if mins and not days:
+    if mins:
         parts.append(_("%(n)s min") % {"n": mins})
-    return " ".join(parts[:2]) or _("0 min")
+    return " ".join(parts) or _("0 min")
 
 
 @dataclass(frozen=True)

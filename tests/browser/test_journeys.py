@@ -75,7 +75,7 @@ def change_status(page, label: str) -> None:
 
 def test_administrator_sets_up_sla_plan_module_and_contract(page):
     support = f.DepartmentFactory(name="Support", contracts_enabled=False)
-    f.AdministratorFactory(username="ada", departments=[support])
+    ada = f.AdministratorFactory(username="ada", departments=[support])
     f.AccountFactory(name="Acme Ltd")
     today = timezone.localdate()
     start, end = today, today + datetime.timedelta(days=364)
@@ -134,7 +134,7 @@ def test_administrator_sets_up_sla_plan_module_and_contract(page):
     page.get_by_label(field("End date")).fill(end.isoformat())
     plan_option = page.locator("#id_support_plan option", has_text="Gold 2 a month")
     page.get_by_label("Support plan").select_option(value=plan_option.get_attribute("value"))
-    page.locator("#id_notify_users").select_option(label="ada")
+    page.locator("#id_notify_users").select_option(label=ada.get_full_name())  # people by name
     page.get_by_label("Days before the end date").fill("30")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Acme support 2025"))).to_be_visible()

@@ -107,8 +107,9 @@ def test_changing_the_end_date_re_arms_the_notice(
 
 
 def test_each_reader_gets_the_notice_in_their_language_and_inactive_users_none(
-    contract, watcher, mailoutbox, django_capture_on_commit_callbacks
+    contract, watcher, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.DESK_URL = "https://desk.example.com"
     Preferences.objects.create(user=watcher, language="zh-hans")
     contract.notify_users.add(
         f.UserFactory(username="gone", email="gone@example.com", is_active=False)
@@ -123,6 +124,9 @@ def test_each_reader_gets_the_notice_in_their_language_and_inactive_users_none(
     chinese = by_reader["watcher@example.com"]
     assert chinese.subject == f"合同 {contract.contract_number} 将于 2026年6月30日 到期"
     assert contract.account.name in chinese.body and "支持计划" in chinese.body
+    link = f"https://desk.example.com{contract.get_absolute_url()}"
+    assert by_reader["boss@example.com"].body.endswith(f"Open the contract: {link}")
+    assert chinese.body.rstrip().endswith(link)
 
 
 def test_marking_a_notice_adds_no_history_row(contract, django_capture_on_commit_callbacks):

@@ -400,7 +400,9 @@ def test_the_support_plan_tab_shows_the_sla_targets_and_hours(admin_client, depa
     html = page(admin_client, contract.get_absolute_url())
     targets = html.split('id="plan-sla-targets"')[1].split("</table>")[0]
     assert "<td>High</td><td>1 h</td><td>8 h</td>" in targets
-    assert "<td>Low</td><td>8 h</td><td>5 d</td>" in targets
+    assert "<td>Low</td><td>8 h</td><td>120 h</td>" in targets  # business hours, never days
+    order = [targets.index(f"<td>{label}</td>") for label in ("Urgent", "High", "Medium", "Low")]
+    assert order == sorted(order)
     hours = html.split('id="plan-sla-hours"')[1].split("</dl>")[0]
     assert "Europe/Paris" in hours
     assert "<li>Monday 08:00–09:00</li><li>Tuesday 08:00–09:00</li>" in hours

@@ -123,7 +123,7 @@ def test_a_mail_outage_delays_each_notice_and_never_loses_or_doubles_it(
         with then_the_workers():
             run()
         DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    assert sorted(m.subject.split()[0] for m in mailoutbox) == ["Contract", "Escalation:"]
+    assert sorted(m.subject.split()[0] for m in mailoutbox) == ["Contract", "Ticket"]
     assert OutgoingEmail.objects.filter(sent_at=None).count() == 0
 
 

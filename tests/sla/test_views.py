@@ -312,3 +312,36 @@ def test_a_posted_form_cannot_ask_for_endless_periods(administrator, department)
     assert [p for p in form.periods() if p[0] == 0 and p[1]] == [
         (0, datetime.time(9), datetime.time(18))
     ]
+
+
+def test_detail_lists_targets_urgent_first_in_hours_and_minutes(admin_client, department):
+    sla = f.SLAFactory(department=department)  # the factory's targets, created low first
+    SLATarget.objects.filter(sla=sla, priority=Priority.URGENT).update(response_minutes=90)
+    html = admin_client.get(reverse("sla:sla_detail", args=[sla.pk])).content.decode()
+    targets = html.split('id="sla-targets"')[1].split("</table>")[0]
+    order = [targets.index(f"<td>{label}</td>") for label in ("Urgent", "High", "Medium", "Low")]
+    assert order == sorted(order)
+    assert "<td>Urgent</td><td>1 h 30 min</td><td>4 h</td>" in targets
+    assert "<td>Medium</td><td>4 h</td><td>72 h</td>" in targets  # never "3 d"
+
+
+def test_the_form_lists_priorities_urgent_first(administrator):
+    labels = [str(label) for label, _fields in SLAForm(user=administrator).target_rows()]
+    assert labels == ["Urgent", "High", "Medium", "Low"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (0, "0 min"),
+        (30, "30 min"),
+        (60, "1 h"),
+        (90, "1 h 30 min"),
+        (2880, "48 h"),
+        (1501, "25 h 1 min"),
+    ],
+)
+def test_spans_are_hours_and_minutes_never_days(minutes, text):
+    from sla.templatetags.sla_tags import minutes_span
+
+    assert minutes_span(minutes) == text

@@ -48,19 +48,26 @@ def notify_level(sla, users, level=1, **kwargs):
 
 
 def test_each_reader_gets_the_notice_in_their_language_and_time_zone(
-    sla, department, agent, administrator, mailoutbox, django_capture_on_commit_callbacks
+    sla, department, agent, administrator, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.DESK_URL = "https://desk.example.com/"
     Preferences.objects.create(user=agent, language="zh-hans", time_zone="Asia/Shanghai")
     notify_level(sla, [agent, administrator])
-    ticket = make_ticket(sla, department)  # response due 11:50 UTC, 19:50 in Shanghai
+    # response due 11:50 UTC, 19:50 in Shanghai
+    ticket = make_ticket(sla, department, subject="Printer\noffline")
     with then_the_workers():
         escalations.run(now=NOON)
     by_reader = {m.to[0]: m for m in mailoutbox}
     english, chinese = by_reader[administrator.email], by_reader[agent.email]
-    assert english.subject == f"Escalation: ticket #{ticket.pk} Response due"
+    assert english.subject == (
+        f"Ticket #{ticket.pk} “Printer offline”: response escalated (level 1)"
+    )
     assert "Response due: March 9, 2026, 11:50 a.m. (UTC)." in english.body
-    assert chinese.subject.startswith(f"升级：工单 #{ticket.pk}")
+    link = f"https://desk.example.com/tickets/{ticket.pk}/"
+    assert english.body.endswith(f"Open the ticket: {link}")
+    assert f"#{ticket.pk}" in chinese.subject  # its words come with the regenerated catalogue
     assert "2026年3月9日 19:50（Asia/Shanghai）" in chinese.body
+    assert chinese.body.rstrip().endswith(link)
     # The ticket's history says what happened in the desk's language, whoever was notified.
     assert ticket.history.first().history_change_reason == "Escalation level 1: notified 2"
 

@@ -174,3 +174,16 @@ def test_the_refusal_names_each_field(agent, other_department, open_ticket):
     assert set(refused.value.message_dict) == {"subject", "priority", "assignee"}
     assert escape(str(services.PRIORITY_INVALID)) in escape(str(refused.value))
     assert Ticket.objects.get(pk=ticket.pk).subject == "Printer offline"
+
+
+def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket):
+    """Permission and wall, the ticket's lock, the ledger's spend under the contract's lock, one
+    save and its history row: no per-field checks of what did not change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = open_ticket()
+    agent = type(agent).objects.get(pk=agent.pk)  # permissions not cached yet, as in a request
+    with CaptureQueriesContext(connection) as queries:
+        services.ticket_update(by=agent, ticket=ticket, status="resolved")
+    assert len(queries) <= 14

@@ -29,7 +29,7 @@ from tickets.services import UNSET, ticket_create, ticket_update
 DEMO = {
     "en": {
         "departments": ("Support", "Sales"),
-        "users": (("Ada", "Admin"), ("Alex", "Agent")),
+        "users": (("Ada", "Admin"), ("Alex", "Agent"), ("Morgan", "Manager")),
         "holiday_list": "Public holidays",
         "holiday": "Public holiday",
         "slas": ("Standard support", "Priority support"),
@@ -89,7 +89,8 @@ DEMO = {
     },
     "zh-hans": {
         "departments": ("技术支持部", "销售部"),
-        "users": (("王安达", ""), ("李亚历", "")),  # get_full_name(): family name first
+        # get_full_name(): family name first
+        "users": (("王安达", ""), ("李亚历", ""), ("张明远", "")),
         "holiday_list": "法定节假日",
         "holiday": "法定节假日",
         "slas": ("标准支持", "优先支持"),
@@ -156,9 +157,10 @@ TARGETS = {
     Priority.URGENT: (30, 4 * 60),
 }
 NINE_TO_SIX = [(day, datetime.time(9), datetime.time(18)) for day in range(5)]  # Monday–Friday
+READY_GROUPS = ["Administrators", "Agents", "Contract managers"]
 GROUPS_MISSING = (
-    "The groups Administrators and Agents are missing: run `manage.py migrate` (they are made by "
-    "the migration desk 0002_groups)."
+    "The groups Administrators, Agents and Contract managers are missing: run `manage.py migrate` "
+    "(they are made by the migrations desk 0002_groups and 0005_contract_managers)."
 )
 
 
@@ -185,7 +187,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sign in at /accounts/login/ as\n"
             f"  admin / {password}   (administrator: settings, contracts, back office)\n"
-            f"  agent / {password}   (agent in the Support department)"
+            f"  agent / {password}   (agent in the Support department)\n"
+            f"  manager / {password}   (contract manager in the Support department)"
         )
 
 
@@ -195,10 +198,10 @@ def load(*, password: str, language: str = "en") -> None:
     today = timezone.localdate()
     support = Department.objects.create(name=demo["departments"][0], contracts_enabled=True)
     Department.objects.create(name=demo["departments"][1], contracts_enabled=False)
-    admin, agent = _users(demo, password=password, department=support)
+    admin, agent, manager = _users(demo, password=password, department=support)
     if language != "en":
         Preferences.objects.bulk_create(
-            Preferences(user=user, language=language) for user in (admin, agent)
+            Preferences(user=user, language=language) for user in (admin, agent, manager)
         )
 
     holidays = HolidayList.objects.create(name=demo["holiday_list"])
@@ -330,30 +333,28 @@ def load(*, password: str, language: str = "en") -> None:
 
 
 def _users(demo, *, password: str, department: Department):
-    """The demo administrator and agent, in their ready groups and in ``department``."""
-    groups = {g.name: g for g in Group.objects.filter(name__in=["Administrators", "Agents"])}
-    if len(groups) != 2:
+    """The demo administrator, agent and contract manager, in their ready groups and in
+    ``department``."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=READY_GROUPS)}
+    if len(groups) != len(READY_GROUPS):
         raise CommandError(GROUPS_MISSING)
     User = get_user_model()
-    (admin_first, admin_last), (agent_first, agent_last) = demo["users"]
-    admin = User.objects.create_superuser(
-        username="admin",
-        email="admin@example.com",
-        password=password,
-        first_name=admin_first,
-        last_name=admin_last,
-    )
-    admin.groups.add(groups["Administrators"])
-    agent = User.objects.create_user(
-        username="agent",
-        email="agent@example.com",
-        password=password,
-        first_name=agent_first,
-        last_name=agent_last,
-    )
-    agent.groups.add(groups["Agents"])
-    department.members.add(admin, agent)
-    return admin, agent
+    people = []
+    roles = (("admin", "Administrators"), ("agent", "Agents"), ("manager", "Contract managers"))
+    for (first_name, last_name), (username, group) in zip(demo["users"], roles, strict=True):
+        create = User.objects.create_superuser if username == "admin" else User.objects.create_user
+        person = create(
+            username=username,
+            email=f"{username}@example.com",
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        person.groups.add(groups[group])
+        people.append(person)
+    department.members.add(*people)
+    admin, agent, manager = people
+    return admin, agent, manager
 
 
 def _contacts(demo, *, account: Account, first: int) -> None:

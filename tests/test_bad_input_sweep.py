@@ -328,7 +328,7 @@ def form_under_test(form_id: str, world):
         url = reverse(url_name, args=args)
         page_url = reverse(page_name, args=args) if page_name else url
     except NoReverseMatch:
-        pytest.skip(f"{url_name} does not resolve yet")
+        pytest.fail(f"{url_name} does not resolve: renamed or removed?")
     page = world["client"].get(page_url)
     assert page.status_code == 200, f"{page_url} answered {page.status_code}"
     fields = served_form(page.content.decode(), url)

@@ -16,6 +16,7 @@ customer_pages = ([*customer_urls.urlpatterns, *ticket_urls.account_urlpatterns]
 
 urlpatterns = [
     path("", ticket_views.HomeView.as_view(), name="home"),
+    path("search/", ticket_views.SearchView.as_view(), name="search"),
     path("healthz", desk_views.healthz, name="healthz"),
     path("accounts/preferences/", desk_views.PreferencesView.as_view(), name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),

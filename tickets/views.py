@@ -42,6 +42,17 @@ class HomeView(TemplateView):
         return context
 
 
+class SearchView(TemplateView):
+    """One box in the top bar: tickets, accounts and contracts (stub: filled in by issue 16)."""
+
+    template_name = "tickets/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["q"] = self.request.GET.get("q", "").strip()
+        return context
+
+
 class TicketListView(FilterView):
     template_name = "tickets/ticket_list.html"
     context_object_name = "tickets"

@@ -11,6 +11,7 @@ import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Count
@@ -143,6 +144,10 @@ def _samples(desk):
     return ticket, plan_id
 
 
+def _search(q: str) -> str:
+    return f"/search/?{urlencode({'q': q})}"
+
+
 def measure_pages(desk, *, requests) -> list[Figure]:
     admin, agent = Client(), Client()
     admin.force_login(desk.administrator)
@@ -170,6 +175,11 @@ def measure_pages(desk, *, requests) -> list[Figure]:
         ("support plan list", admin, "/settings/automation/support-plans/", PAGE_MS),
         ("support plan overview (a year by month)", admin, overview, OVERVIEW_MS),
         ("SLA list", admin, "/settings/automation/slas/", PAGE_MS),
+        # The top bar's search (issue 16): a word in half of the tickets' descriptions, part of
+        # a Chinese subject, and nothing found (see ``builder.SUBJECTS``).
+        ("search, a word in half the desk (admin)", admin, _search("customer"), PAGE_MS),
+        ("search, part of a Chinese word (agent)", agent, _search("打印"), PAGE_MS),
+        ("search, nothing found (agent)", agent, _search("zebra quantum"), PAGE_MS),
     ]
     return [
         time_page(client, name, url, requests=requests, target_ms=target)

@@ -17,7 +17,7 @@ from desk.views import ManageAutomationRequiredMixin
 from plans import selectors as plan_selectors
 from plans.views import PlanObjectMixin
 
-from . import credits, selectors, services
+from . import charts, credits, selectors, services
 from .filters import ContractFilter
 from .forms import ContractForm, CreditAdjustmentForm
 
@@ -280,54 +280,8 @@ class PlanOverviewView(ManageAutomationRequiredMixin, PlanObjectMixin, TemplateV
             contracts=selectors.plan_contracts(plan)[: selectors.CONTRACTS_SHOWN],
             contracts_shown=selectors.CONTRACTS_SHOWN,
             usage=usage,
-            chart=_bar_chart(usage),
+            chart=charts.usage_chart(usage, plan),
             usage_form=usage_form,
             history=plan_selectors.plan_history(plan),
             **kwargs,
         )
-
-
-def _period_label(start, grouping: str) -> str:
-    if grouping == selectors.Grouping.WEEK:
-        return start.isoformat()
-    if grouping == selectors.Grouping.MONTH:
-        return start.strftime("%Y-%m")
-    if grouping == selectors.Grouping.QUARTER:
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
-    return str(start.year)
-
-
-def _bar_chart(usage, width: int = 720, height: int = 200) -> dict:
-    """Coordinates of the server-drawn SVG bar chart; the template only places them."""
-    top, bottom = 16, 24
-    plot = height - top - bottom
-    count = max(len(usage.periods), 1)
-    slot = width / count
-    peak = usage.peak or 1
-    bars = []
-    for i, period in enumerate(usage.periods):
-        bar_height = round(plot * period.used / peak, 1) if period.used > 0 else 0
-        bars.append(
-            {
-                "x": round(i * slot + slot * 0.1, 1),
-                "y": round(top + plot - bar_height, 1),
-                "width": round(slot * 0.8, 1),
-                "height": bar_height,
-                "label": _period_label(period.start, usage.grouping),
-                "label_x": round(i * slot + slot / 2, 1),
-                "text_y": round(top + plot - bar_height - 3, 1),
-                "used": period.used,
-                "start": period.start,
-            }
-        )
-    every = max(1, round(count / 12))  # at most about 12 axis labels
-    for i, bar in enumerate(bars):
-        bar["show_label"] = i % every == 0
-    return {
-        "width": width,
-        "height": height,
-        "baseline": top + plot,
-        "bars": bars,
-        "label_y": height - 6,
-        "peak": usage.peak,
-    }

@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from .models import Account
 
@@ -44,3 +44,19 @@ def accounts_typed(text: str) -> list[Account]:
         if found:
             return found
     return list(Account.objects.filter(name__iexact=text).order_by("pk")[:2])
+
+
+def account_search(user, q: str) -> QuerySet[Account]:
+    """The top bar's search among accounts: those whose name contains ``q`` (any case), the name
+    itself first, then names starting with it, then by name. Accounts are shared by every
+    department (as on the account list), so ``user`` sees them all. On PostgreSQL a trigram
+    index serves the match (migration ``customers.0002_account_name_search``)."""
+    text = (q or "").strip()
+    if not text:
+        return Account.objects.none()
+    closeness = Case(
+        When(name__iexact=text, then=Value(0)),
+        When(name__istartswith=text, then=Value(1)),
+        default=Value(2),
+    )
+    return Account.objects.filter(name__icontains=text).order_by(closeness, "name", "pk")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -65,9 +66,34 @@ class HolidayInline(admin.TabularInline):
     model = Holiday
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(HolidayList)
-class HolidayListAdmin(admin.ModelAdmin):
+class HolidayListAdmin(ServiceAdmin):
+    """Holiday lists are read here and deleted through the service (refused while an SLA uses
+    the list); they are added and edited on their settings page ("View on site"), whose service
+    checks the days together and records the change on every SLA that uses the list."""
+
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [HolidayInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return reverse("sla:holiday_list_detail", args=[obj.pk])
+
+    def remove(self, request, obj):
+        services.holiday_list_delete(by=request.user, holiday_list=obj)

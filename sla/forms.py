@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from desk.choices import Priority
 from desk.people import person_name
 from desk.selectors import department_list
+from desk.validators import date_input_attrs, validate_date_in_range
 
 from .models import SLA, EscalationLevel, HolidayList, WorkingPeriod
 from .services import (
@@ -16,6 +17,7 @@ from .services import (
     MAX_TARGET_HOURS,
     OFFSET_TOO_LONG,
     TARGET_TOO_LONG,
+    HolidayInput,
     LevelInput,
     period_field,
 )
@@ -282,8 +284,10 @@ class BaseEscalationFormSet(forms.BaseFormSet):
         ]
 
 
+# Two blank levels a page: without script (which adds more, "Add another level"), two levels can
+# be added in one save.
 EscalationLevelFormSet = forms.formset_factory(
-    EscalationLevelForm, formset=BaseEscalationFormSet, extra=1, can_delete=True
+    EscalationLevelForm, formset=BaseEscalationFormSet, extra=2, can_delete=True
 )
 
 
@@ -295,3 +299,79 @@ def escalation_users(user):
         .distinct()
         .order_by("username")
     )
+
+
+# -- holiday lists --------------------------------------------------------------------------------
+
+
+class HolidayListForm(forms.Form):
+    """A holiday list's own field; its holidays are ``HolidayFormSet``."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+    def __init__(self, *args, holiday_list: HolidayList | None = None, **kwargs):
+        if holiday_list is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"name": holiday_list.name}
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def add_service_errors(self, error, formset: "BaseHolidayFormSet") -> None:
+        """Put a service's ValidationError on the name, or above the holidays."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages in error.message_dict.items():
+            if key == "holidays":
+                formset.add_service_errors(messages)
+            elif key in self.fields:
+                self.add_error(key, messages)
+            else:
+                self.add_error(None, messages)
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs=date_input_attrs(), format="%Y-%m-%d"),
+        validators=[validate_date_in_range],
+    )
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+
+
+class BaseHolidayFormSet(forms.BaseFormSet):
+    def holiday_inputs(self) -> list[HolidayInput]:
+        """The holidays the list keeps: the rows shown filled in and not marked for deletion,
+        and the blank rows that were filled in."""
+        return [
+            HolidayInput(date=form.cleaned_data.get("date"), name=form.cleaned_data.get("name", ""))
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
+            and not self._should_delete_form(form)
+            and form.cleaned_data
+        ]
+
+    def add_service_errors(self, messages) -> None:
+        """Show a service's messages about the holidays (a day listed twice) above them."""
+        self.non_form_errors()  # computed first, so that these are added to it
+        assert self._non_form_errors is not None
+        self._non_form_errors.extend(messages)
+
+    @staticmethod
+    def initial_for(holiday_list: HolidayList) -> list[dict]:
+        return [{"date": h.date, "name": h.name} for h in holiday_list.holidays.all()]
+
+
+# A few blank rows a page: without script (which adds more, "Add another day"), several days can
+# be added in one save. Only the days already listed have a Delete box: a new row is left empty.
+MAX_HOLIDAY_ROWS = 1000
+HolidayFormSet = forms.formset_factory(
+    HolidayForm,
+    formset=BaseHolidayFormSet,
+    extra=3,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=MAX_HOLIDAY_ROWS,
+    validate_max=True,
+)

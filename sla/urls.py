@@ -30,4 +30,19 @@ urlpatterns = [
         name="sla_unset_default",
     ),
     path("<int:pk>/delete/", views.SLAActionView.as_view(action="delete"), name="sla_delete"),
+    path("holiday-lists/", views.HolidayListListView.as_view(), name="holiday_list_list"),
+    path("holiday-lists/new/", views.HolidayListCreateView.as_view(), name="holiday_list_create"),
+    path(
+        "holiday-lists/<int:pk>/", views.HolidayListDetailView.as_view(), name="holiday_list_detail"
+    ),
+    path(
+        "holiday-lists/<int:pk>/edit/",
+        views.HolidayListUpdateView.as_view(),
+        name="holiday_list_edit",
+    ),
+    path(
+        "holiday-lists/<int:pk>/delete/",
+        views.HolidayListDeleteView.as_view(),
+        name="holiday_list_delete",
+    ),
 ]

@@ -22,7 +22,7 @@ from customers.models import Account, Contact
 from desk.choices import Priority
 from desk.models import Department
 from plans.models import SupportPlan
-from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+from sla.models import SLA, EscalationLevel, Holiday, HolidayList, SLATarget, WorkingPeriod
 from tests import factories as f
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -41,6 +41,8 @@ FORMS = {
     "plan_edit": ("plans:plan_edit", "free_plan", None),
     "sla_create": ("sla:sla_create", None, None),
     "sla_edit": ("sla:sla_edit", "sla", None),
+    "holiday_list_create": ("sla:holiday_list_create", None, None),
+    "holiday_list_edit": ("sla:holiday_list_edit", "holiday_list", None),
     "contract_create": ("contracts:contract_create", None, None),
     "contract_edit": ("contracts:contract_edit", "contract", None),
     "contract_adjust_credits": (
@@ -227,9 +229,12 @@ def world(db):
     ticket = ticket_services.ticket_create(
         by=manager, subject="Printer", account=account, department=support, priority="high"
     )
+    holiday_list = HolidayList.objects.create(name="Public holidays")
+    Holiday.objects.create(holiday_list=holiday_list, date=datetime.date(2026, 5, 1), name="May")
     client = Client(raise_request_exception=False)
     client.force_login(manager)
     return {
+        "holiday_list": holiday_list,
         "client": client,
         "manager": manager,
         "support": support,
@@ -256,6 +261,8 @@ SNAPSHOT_MODELS = [
     SLATarget,
     WorkingPeriod,
     EscalationLevel,
+    HolidayList,
+    Holiday,
     SupportPlan,
     Contract,
     Contract.notify_users.through,
@@ -309,6 +316,11 @@ def valid_overrides(form_id: str, world) -> dict[str, list[str]]:
             "support_plan": [str(world["plan"].pk)],
             "notify_users": [str(world["manager"].pk)],
             "notify_days_before": ["7"],
+        },
+        "holiday_list_create": {
+            "name": ["Sweep holidays"],
+            "holidays-0-date": ["2026-10-01"],
+            "holidays-0-name": ["National Day"],
         },
         "contract_adjust_credits": {"delta": ["1"], "reason": ["Goodwill"]},
         "ticket_create": {

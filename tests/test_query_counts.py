@@ -106,10 +106,42 @@ def add_slas(department, n):
     return "/settings/automation/slas/"
 
 
+def add_holiday_lists(department, n):
+    """Lists of holidays, each with two days and an SLA that uses it."""
+    from sla.models import Holiday, HolidayList
+
+    for _ in range(n):
+        holiday_list = HolidayList.objects.create(name=f"Holidays {HolidayList.objects.count()}")
+        for day in (1, 2):
+            Holiday.objects.create(holiday_list=holiday_list, date=datetime.date(2026, 5, day))
+        f.SLAFactory(department=department, holiday_list=holiday_list)
+    return "/settings/automation/slas/holiday-lists/"
+
+
 def add_home_rows(department, n):
     add_tickets(department, n)
     add_contracts(department, n)
     return "/"
+
+
+def add_search_rows(department, n):
+    """Tickets, accounts and contracts that one search finds (issue 16)."""
+    for i in range(n):
+        account = f.AccountFactory(name=f"Amber {i}")
+        contract = f.ContractFactory(
+            name=f"Amber support {i}",
+            account=account,
+            support_plan=ticket_based_plan(department),
+            owner=f.UserFactory(),
+        )
+        f.TicketFactory(
+            subject=f"Amber printer offline {i}",
+            account=account,
+            department=department,
+            contract=contract,
+            assignee=f.AgentFactory(departments=[department]),
+        )
+    return "/search/?q=amber"
 
 
 LISTS = {
@@ -119,6 +151,8 @@ LISTS = {
     "contract list": add_contracts,
     "support plan list": add_plans,
     "SLA list": add_slas,
+    "search": add_search_rows,
+    "holiday list list": add_holiday_lists,
 }
 
 
@@ -181,11 +215,30 @@ def plan_with_usage(department, n):
     )
 
 
+def holiday_list_with_days(department, n, *, page=""):
+    """A holiday list of ``n`` days used by ``n`` SLAs, one of them in another department."""
+    from sla.models import Holiday, HolidayList
+
+    holiday_list = HolidayList.objects.create(name=f"Holidays {HolidayList.objects.count()}")
+    for i in range(n):
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=i)
+        Holiday.objects.create(holiday_list=holiday_list, date=day, name=f"Day {i}")
+        f.SLAFactory(department=department, holiday_list=holiday_list)
+    f.SLAFactory(department=f.DepartmentFactory(), holiday_list=holiday_list)
+    return f"/settings/automation/slas/holiday-lists/{holiday_list.pk}/{page}"
+
+
+def holiday_list_form_with_days(department, n):
+    return holiday_list_with_days(department, n, page="edit/")
+
+
 DETAILS = {
     "ticket detail": ticket_with_changes,
     "account detail": account_with_contracts,
     "contract detail": contract_with_ledger,
     "support plan overview": plan_with_usage,
+    "holiday list detail": holiday_list_with_days,
+    "holiday list edit form": holiday_list_form_with_days,
 }
 
 

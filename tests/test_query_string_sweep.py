@@ -39,6 +39,7 @@ PAGES = {
         "o",
     ],
     "/customers/": ["page", "q"],
+    "/search/": ["q", "page"],
     "/settings/automation/slas/": ["page", "department", "is_active"],
     "/settings/automation/support-plans/": ["page", "plan_type", "is_active", "sla"],
     "plan": ["start", "end", "group"],

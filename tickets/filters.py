@@ -14,10 +14,16 @@ def _departments(request):
 
 
 ME, NOBODY = "me", "none"
+UNRESOLVED, RESOLVED = "unresolved", "resolved"
 
 
 class TicketFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    resolution = django_filters.ChoiceFilter(
+        label=_("Resolution"),
+        choices=[(UNRESOLVED, _("Not resolved")), (RESOLVED, _("Resolved or closed"))],
+        method="filter_resolution",
+    )
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)
     account = django_filters.CharFilter(label=_("Account"), method="filter_account")
@@ -45,6 +51,10 @@ class TicketFilter(ListFilterSet):
         if value == ME:
             return queryset.filter(assignee=self.request.user)
         return queryset.filter(assignee__isnull=True)
+
+    def filter_resolution(self, queryset, name, value):
+        resolved = Q(status__in=Status.resolved_kinds())
+        return queryset.filter(resolved if value == RESOLVED else ~resolved)
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.filter(state_condition(value, timezone.now()))

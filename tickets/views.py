@@ -5,11 +5,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, TemplateView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from contracts.selectors import (
     contract_list_for_account,
+    contract_search,
     contracts_at_credit_limit,
     contracts_expiring,
 )
@@ -42,15 +43,58 @@ class HomeView(TemplateView):
         return context
 
 
-class SearchView(TemplateView):
-    """One box in the top bar: tickets, accounts and contracts (stub: filled in by issue 16)."""
+class SearchView(ListView):
+    """One box in the top bar (issue 16): tickets by number, subject and description, accounts
+    by name, and (where the Contracts module is on) contracts by name and number. Each app's
+    selector reads its part within the walls of its list page; tickets are ranked and paged,
+    accounts and contracts show their first few."""
 
     template_name = "tickets/search.html"
+    context_object_name = "tickets"
+    paginate_by = 25
+    paginator_class = IdFirstPaginator
+    max_length = 200  # the longest search taken
+    shown = 10  # accounts and contracts shown
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.q = request.GET.get("q", "").strip()
+        self.too_long = len(self.q) > self.max_length
+        self.searching = bool(self.q) and not self.too_long
+
+    def get_queryset(self):
+        if not self.searching:
+            return selectors.ticket_list(self.request.user).none()
+        return selectors.ticket_search(self.request.user, self.q)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["q"] = self.request.GET.get("q", "").strip()
+        user = self.request.user
+        page = context["page_obj"]
+        context.update(
+            q=self.q,
+            searching=self.searching,
+            too_long=self.too_long,
+            max_length=self.max_length,
+            # The last page of a full window: older matches may exist, not ranked nor shown.
+            window=selectors.SEARCH_WINDOW,
+            window_full=not page.has_next() and page.end_index() >= selectors.SEARCH_WINDOW,
+            show_contracts=contracts_module_visible(user),
+        )
+        if self.searching:
+            context["accounts"], context["more_accounts"] = self.first(
+                customer_selectors.account_search(user, self.q)
+            )
+            if context["show_contracts"]:
+                context["contracts"], context["more_contracts"] = self.first(
+                    contract_search(user, self.q)
+                )
         return context
+
+    def first(self, queryset) -> tuple[list, bool]:
+        """The first ``shown`` rows, and whether more follow (one more is read, none counted)."""
+        rows = list(queryset[: self.shown + 1])
+        return rows[: self.shown], len(rows) > self.shown
 
 
 class TicketListView(FilterView):

@@ -39,3 +39,21 @@ def form_data(*, account, plan, owner, **overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def edit_data(contract, **overrides):
+    """The edit form's post for ``contract`` as it is, with ``overrides`` (None drops a field)."""
+    data = {
+        "owner": contract.owner_id,
+        "name": contract.name,
+        "contract_number": contract.contract_number,
+        "product_name": contract.product_name,
+        "account": contract.account_id,
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat() if contract.end_date else "",
+        "support_plan": contract.support_plan_id,
+        "notify_users": [u.pk for u in contract.notify_users.all()],
+        "notify_days_before": contract.notify_days_before or "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

@@ -12,7 +12,7 @@ from contracts.models import ENDS_BEFORE_START, Contract
 from tests import factories as f
 from tests.conftest import signed_in
 
-from .conftest import form_data
+from .conftest import edit_data, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -186,23 +186,6 @@ def test_service_refuses_overlap_directly(administrator, account, plan):
 
 def edit_url(contract):
     return reverse("contracts:contract_edit", args=[contract.pk])
-
-
-def edit_data(contract, **overrides):
-    data = {
-        "owner": contract.owner_id,
-        "name": contract.name,
-        "contract_number": contract.contract_number,
-        "product_name": contract.product_name,
-        "account": contract.account_id,
-        "start_date": contract.start_date.isoformat(),
-        "end_date": contract.end_date.isoformat(),
-        "support_plan": contract.support_plan_id,
-        "notify_users": [u.pk for u in contract.notify_users.all()],
-        "notify_days_before": contract.notify_days_before or "",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_edit_changes_the_contract(admin_client, plan):

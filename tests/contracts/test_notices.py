@@ -101,7 +101,7 @@ def test_changing_the_end_date_re_arms_the_notice(
     assert run(END - datetime.timedelta(days=13), django_capture_on_commit_callbacks) == 0
     assert run(new_end - datetime.timedelta(days=14), django_capture_on_commit_callbacks) == 1
     assert len(mailoutbox) == 4
-    assert "June 30, 2027" in mailoutbox[3].subject
+    assert "Jun 30, 2027" in mailoutbox[3].subject
     assert run(new_end - datetime.timedelta(days=1), django_capture_on_commit_callbacks) == 0
     assert len(mailoutbox) == 4
 
@@ -119,7 +119,7 @@ def test_each_reader_gets_the_notice_in_their_language_and_inactive_users_none(
     assert sorted(by_reader) == ["boss@example.com", "watcher@example.com"]
     assert (
         by_reader["boss@example.com"].subject
-        == f"Contract {contract.contract_number} ends on June 30, 2026"
+        == f"Contract {contract.contract_number} ends on Jun 30, 2026"
     )
     chinese = by_reader["watcher@example.com"]
     assert chinese.subject == f"合同 {contract.contract_number} 将于 2026年6月30日 到期"

@@ -20,7 +20,7 @@ from tests import factories as f
 from tests.conftest import signed_in
 from tickets.services import ticket_update
 
-from .conftest import form_data
+from .conftest import edit_data, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -216,23 +216,6 @@ def resolved_ticket(contract, department):
     return ticket
 
 
-def edit_post(contract, **overrides):
-    data = {
-        "owner": contract.owner_id,
-        "name": contract.name,
-        "contract_number": contract.contract_number,
-        "product_name": contract.product_name,
-        "account": contract.account_id,
-        "start_date": contract.start_date.isoformat(),
-        "end_date": contract.end_date.isoformat(),
-        "support_plan": contract.support_plan_id,
-        "notify_users": list(contract.notify_users.values_list("pk", flat=True)),
-        "notify_days_before": contract.notify_days_before,
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def test_pinned_fields_are_disabled_with_the_reason(admin_client, old, department):
     form = admin_client.get(edit_url(old)).context["form"]
     assert not any(form.fields[name].disabled for name in services.PINNED_FIELDS)
@@ -254,7 +237,7 @@ def test_a_forged_post_of_a_pinned_field_is_refused(admin_client, old, departmen
         "support_plan": f.SupportPlanFactory(department=department, sla=plan.sla).pk,
         "account": f.AccountFactory().pk,
     }[name]
-    response = admin_client.post(edit_url(old), edit_post(old, name="Renamed", **{name: forged}))
+    response = admin_client.post(edit_url(old), edit_data(old, name="Renamed", **{name: forged}))
     assert response.status_code == 200
     assert response.context["form"].errors[name] == [str(services.PINNED_BY_HISTORY)]
     stored = Contract.objects.get(pk=old.pk)
@@ -268,7 +251,7 @@ def test_a_forged_post_of_a_pinned_field_is_refused(admin_client, old, departmen
 
 def test_the_unpinned_fields_still_change(admin_client, old, department):
     resolved_ticket(old, department)
-    post = edit_post(old, name="Renamed")
+    post = edit_data(old, name="Renamed")
     del post["start_date"]  # a disabled field is not posted by the browser
     response = admin_client.post(edit_url(old), post)
     assert response.status_code == 302

@@ -32,7 +32,7 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
         assert figure.status == 200, (figure.name, figure.status, figure.note)
         assert figure.median_ms is not None, figure.name
     pages = [figure for figure in figures if figure.kind == "page"]
-    assert len(pages) == 13
+    assert len(pages) == 16
     assert all(figure.queries < PAGE_QUERIES for figure in pages)
     table = render_table(figures)
     assert all(figure.name in table for figure in figures)

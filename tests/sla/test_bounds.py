@@ -169,8 +169,10 @@ def test_the_page_refuses_an_escalation_further_than_a_year(admin_client, depart
 # -- holidays -------------------------------------------------------------------------------------
 
 
-def test_a_holiday_out_of_range_is_refused_in_the_back_office(department):
-    back_office = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+def test_a_holiday_out_of_range_is_refused_on_the_page_and_in_the_service(department):
+    """Holiday lists are edited on their settings page, through the service; the back office
+    reads them and adds none (issue 16)."""
+    root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
     data = {
         "name": "Far future",
         "holidays-TOTAL_FORMS": "1",
@@ -178,8 +180,21 @@ def test_a_holiday_out_of_range_is_refused_in_the_back_office(department):
         "holidays-0-date": "9999-12-31",
         "holidays-0-name": "The last day",
     }
-    response = signed_in(back_office).post(reverse("admin:sla_holidaylist_add"), data)
+    response = signed_in(root).post(reverse("sla:holiday_list_create"), data)
     assert response.status_code == 200
-    errors = response.context["inline_admin_formsets"][0].formset.forms[0].errors
+    errors = response.context["formset"].forms[0].errors
     assert errors["date"] == [str(DATE_TOO_LATE) % {"limit": "2200-12-31"}]
+
+    with pytest.raises(ValidationError) as refused:
+        services.holiday_list_create(
+            by=root,
+            name="Far future",
+            holidays=[services.HolidayInput(datetime.date(9999, 12, 31), "The last day")],
+        )
+    too_late = str(DATE_TOO_LATE) % {"limit": "2200-12-31"}
+    assert refused.value.message_dict == {
+        "holidays": [services.HOLIDAY_INVALID % {"date": "9999-12-31", "message": too_late}]
+    }
+
+    assert signed_in(root).post(reverse("admin:sla_holidaylist_add"), data).status_code == 403
     assert not HolidayList.objects.exists() and not Holiday.objects.exists()

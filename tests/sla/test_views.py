@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -345,3 +346,132 @@ def test_spans_are_hours_and_minutes_never_days(minutes, text):
     from sla.templatetags.sla_tags import minutes_span
 
     assert minutes_span(minutes) == text
+
+
+# -- several escalation levels per save; links back and Cancel (issue 16) -------------------------
+
+
+def cancel_links(html: str) -> list[str]:
+    """Where the page's Cancel links go."""
+    return re.findall(r'<a [^>]*href="([^"]*)"[^>]*>Cancel</a>', html)
+
+
+def level_rows(*levels, initial=0, blank=0):
+    """Escalation rows as the form posts them: ``(target, minutes, when, action, user)`` filled
+    in, then ``blank`` untouched rows."""
+    data = {
+        "levels-TOTAL_FORMS": str(len(levels) + blank),
+        "levels-INITIAL_FORMS": str(initial),
+        "levels-MIN_NUM_FORMS": "0",
+        "levels-MAX_NUM_FORMS": "1000",
+    }
+    for index, (target, minutes, when, action, user) in enumerate(levels):
+        data[f"levels-{index}-target"] = target
+        data[f"levels-{index}-minutes"] = str(minutes)
+        data[f"levels-{index}-when"] = when
+        data[f"levels-{index}-action"] = action
+        field = "notify_users" if action == "notify" else "reassign_to"
+        data[f"levels-{index}-{field}"] = [str(user.pk)] if action == "notify" else str(user.pk)
+    for index in range(len(levels), len(levels) + blank):
+        data.update(
+            {
+                f"levels-{index}-target": "",
+                f"levels-{index}-minutes": "0",
+                f"levels-{index}-when": "after",
+                f"levels-{index}-action": "",
+            }
+        )
+    return data
+
+
+def test_the_form_offers_two_blank_levels_and_an_add_another_button(admin_client, department):
+    sla = f.SLAFactory(department=department)
+    EscalationLevel.objects.create(sla=sla, level=1, target="response", action="raise_priority")
+    for url, forms in ((CREATE, 2), (reverse("sla:sla_edit", args=[sla.pk]), 3)):
+        page = admin_client.get(url)
+        assert len(page.context["formset"].forms) == forms, url
+        html = page.content.decode()
+        # without script, the blank rows; with it, the button copies the template's empty row
+        assert 'data-formset-add="levels" hidden>Add another level</button>' in html
+        assert '<template id="levels-empty">' in html and 'name="levels-__prefix__-target"' in html
+        assert 'src="/static/js/formset_rows.js"' in html
+
+
+def test_two_escalation_levels_are_added_in_one_save(admin_client, department, agent):
+    data = valid_data(
+        department,
+        **level_rows(
+            ("response", 30, "before", "notify", agent),
+            ("resolution", 60, "after", "reassign", agent),
+            blank=1,
+        ),
+    )
+    response = admin_client.post(CREATE, data)
+    sla = SLA.objects.get()
+    assert response.status_code == 302
+    levels = list(sla.escalation_levels.order_by("level"))
+    assert [(lvl.level, lvl.target, lvl.offset_minutes, lvl.action) for lvl in levels] == [
+        (1, "response", -30, "notify"),
+        (2, "resolution", 60, "reassign"),
+    ]
+    assert list(levels[0].notify_users.all()) == [agent] and levels[1].reassign_to == agent
+
+
+def test_rows_added_by_the_script_past_the_blank_ones_are_saved_too(
+    admin_client, department, agent
+):
+    """An edit keeps level 1 and adds levels 2 to 4: the form shows 1 + 2 blank rows, the
+    script adds one more (TOTAL_FORMS 4)."""
+    sla = f.SLAFactory(department=department)
+    EscalationLevel.objects.create(sla=sla, level=1, target="response", action="raise_priority")
+    url = reverse("sla:sla_edit", args=[sla.pk])
+    data = valid_data(
+        department,
+        name=sla.name,
+        **level_rows(
+            ("response", 0, "after", "raise_priority", agent),
+            ("response", 15, "after", "notify", agent),
+            ("resolution", 30, "before", "notify", agent),
+            ("resolution", 0, "after", "reassign", agent),
+            initial=1,
+        ),
+    )
+    assert admin_client.post(url, data).status_code == 302
+    assert list(sla.escalation_levels.order_by("level").values_list("level", "action")) == [
+        (1, "raise_priority"),
+        (2, "notify"),
+        (3, "notify"),
+        (4, "reassign"),
+    ]
+
+
+def test_a_bad_level_among_several_saves_none(admin_client, department, agent):
+    data = valid_data(
+        department,
+        **level_rows(
+            ("response", 30, "before", "notify", agent),
+            ("resolution", 60, "after", "reassign", agent),
+        ),
+    )
+    data.pop("levels-1-reassign_to")
+    response = admin_client.post(CREATE, data)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors["reassign_to"]
+    assert not SLA.objects.exists() and not EscalationLevel.objects.exists()
+
+
+def test_the_sla_pages_link_back_to_their_list_and_to_settings(admin_client, department):
+    sla = f.SLAFactory(department=department)
+    sla_list, settings_url = reverse("sla:sla_list"), reverse("settings")
+    edit = reverse("sla:sla_edit", args=[sla.pk])
+    for url, back, cancel in (
+        (sla_list, settings_url, None),
+        (sla.get_absolute_url(), sla_list, None),
+        (CREATE, sla_list, sla_list),
+        (edit, sla.get_absolute_url(), sla.get_absolute_url()),
+    ):
+        page = admin_client.get(url).content.decode()
+        found = re.findall(r'<a href="([^"]*)"[^>]*id="back-link"', page)
+        assert found == [back], url
+        assert f'href="{settings_url}"' in page, url
+        assert cancel_links(page) == ([cancel] if cancel else []), url

@@ -49,7 +49,7 @@ def desk(department, other_department, agent):
 def test_the_root_is_the_home_page_and_the_top_bar_links_it(agent_client, desk):
     response = figures(agent_client)
     assert response.templates[0].name == "tickets/home.html"
-    assert f'href="{reverse("home")}">Home</a>' in response.content.decode()
+    assert f'href="{reverse("home")}" aria-current="page">Home</a>' in response.content.decode()
 
 
 def test_an_agent_sees_the_figures_of_their_departments(agent_client, desk):
@@ -66,7 +66,10 @@ def test_the_links_filter_the_lists_to_what_is_counted(agent_client, agent, desk
     html = figures(agent_client).content.decode()
     url = reverse("tickets:ticket_list")
     for query, expected in [
-        ("assignee=me", Ticket.objects.filter(assignee=agent, department__members=agent)),
+        (
+            "assignee=me&resolution=unresolved",
+            Ticket.objects.filter(assignee=agent, department__members=agent).open(),
+        ),
         (
             "sla_state=overdue",
             Ticket.objects.filter(
@@ -82,7 +85,7 @@ def test_the_links_filter_the_lists_to_what_is_counted(agent_client, agent, desk
             ),
         ),
     ]:
-        assert f'href="{url}?{query}"' in html
+        assert f'href="{url}?{query.replace("&", "&amp;")}"' in html
         listed = agent_client.get(f"{url}?{query}").context["tickets"]
         assert {t.pk for t in listed} == {t.pk for t in expected}
 

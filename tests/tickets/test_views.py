@@ -122,7 +122,8 @@ class TestStatusForm:
         post_status(agent_client, ticket, "on_hold")
         html = agent_client.get(ticket.get_absolute_url()).content.decode()
         assert "Open → On hold" in html
-        assert agent.username in html
+        history = html.split('class="table table-sm history"')[1]
+        assert (agent.get_full_name() or agent.username) in history  # who, by name
 
     def test_shows_who_the_ticket_is_assigned_to(self, agent_client, agent, contract, open_ticket):
         ticket = open_ticket()
@@ -326,6 +327,30 @@ class TestList:
         assert subjects(assignee="none") == {nobodys.subject}
         row = agent_client.get(url).content.decode().split(theirs.get_absolute_url())[1]
         assert "<td>Kim Lee</td>" in row.split("</tr>")[0]
+
+    def test_my_open_tickets_leave_out_resolved_and_closed_ones(
+        self, agent_client, agent, department, account
+    ):
+        """The home page's "My open tickets" link lists what its figure counts."""
+        made = {
+            status: f.TicketFactory(
+                subject=f"Mine {status}", department=department, account=account, assignee=agent
+            )
+            for status in ("open", "on_hold", "resolved", "closed")
+        }
+        for status, ticket in made.items():
+            if status != "open":
+                ticket_update(by=f.desk_admin(), ticket=ticket, status=status)
+        url = reverse("tickets:ticket_list")
+
+        def subjects(**query):
+            return {t.subject for t in agent_client.get(url, query).context["tickets"]}
+
+        assert subjects(assignee="me", resolution="unresolved") == {"Mine open", "Mine on_hold"}
+        assert subjects(assignee="me", resolution="resolved") == {"Mine resolved", "Mine closed"}
+        home = agent_client.get(reverse("home"))
+        assert home.context["tickets"]["mine"] == 2
+        assert "?assignee=me&amp;resolution=unresolved" in home.content.decode()
 
     def test_query_count_is_flat(self, agent_client, department, account):
         from django.db import connection

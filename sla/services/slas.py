@@ -16,13 +16,17 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from desk.access import MANAGE_AUTOMATION, require_department, require_permission
+from desk.access import (
+    MANAGE_AUTOMATION,
+    require_department,
+    require_permission,
+)
 from desk.choices import Priority
 from desk.integrity import duplicates_refused
 
-from .business_time import weekly_minutes
-from .locks import lock_department_slas, lock_sla
-from .models import SLA, EscalationLevel, SLATarget, WorkingPeriod
+from ..business_time import weekly_minutes
+from ..locks import lock_department_slas, lock_sla
+from ..models import SLA, EscalationLevel, SLATarget, WorkingPeriod
 
 # A target, and an escalation level's time before or after it, is at most a year.
 MAX_TARGET_MINUTES = 365 * 24 * 60  # 525,600
@@ -57,6 +61,7 @@ TARGET_BEYOND_SCHEDULE = _(
 OFFSET_TOO_LONG = _("Enter at most %(limit_value)s minutes (one year).")
 DEFAULT_NEEDS_ACTIVE = _("Only an active SLA can be the department's default: reactivate it first.")
 LEVEL_OFFSET_TOO_LONG = _("Escalation level %(level)s: enter at most %(limit)s minutes (one year).")
+REASON_MAX = 100
 
 
 @dataclass

@@ -29,4 +29,5 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("customers/", include(customer_pages)),
     path("tickets/", include("tickets.urls")),
+    path("help/", include("helpcentre.urls")),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,22 @@ class Contact(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    # The help centre (SPEC section 9): the contact's own sign-in, made when an agent invites
+    # them, kept (inactive) when access is revoked, so that a new invitation reuses it.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+        verbose_name=_("help centre user"),
+    )
+    is_account_admin = models.BooleanField(
+        _("account administrator"),
+        default=False,
+        help_text=_("Sees every ticket of the account in the help centre, not only their own."),
+    )
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]

@@ -1,6 +1,8 @@
 """The apps are layered (STYLE.md, "Layers"): a test reads every import and keeps it so.
 
 - ``desk`` is the base: it imports no other app of the project;
+- the doors (``helpcentre``: the customers' help centre) sit on the domain apps: neither ``desk``
+  nor a domain app imports them;
 - the composition apps (``ops``: demo data and scheduled work; ``benchmark``) sit on top: no app
   imports them;
 - between the domain apps, the only cycle is ``tickets`` ↔ ``contracts`` (a ticket follows a
@@ -14,8 +16,9 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 DOMAIN = {"customers", "sla", "plans", "contracts", "tickets"}
+DOORS = {"helpcentre"}
 COMPOSITION = {"ops", "benchmark"}
-APPS = {"desk"} | DOMAIN | COMPOSITION
+APPS = {"desk"} | DOMAIN | DOORS | COMPOSITION
 ALLOWED_CYCLE = {"tickets", "contracts"}
 
 
@@ -90,6 +93,17 @@ def test_nothing_imports_the_composition_apps():
         for app, targets in graph.items()
         for target, files in targets.items()
         if target in COMPOSITION and app not in COMPOSITION
+    }
+    assert importers == {}
+
+
+def test_no_domain_app_imports_a_door():
+    graph = app_imports()
+    importers = {
+        app: files
+        for app in {"desk"} | DOMAIN
+        for target, files in graph[app].items()
+        if target in DOORS
     }
     assert importers == {}
 

@@ -34,7 +34,7 @@ from sla.models import SLA
 from tickets.models import Ticket
 
 BASE_DIR = Path(settings.BASE_DIR)
-APPS = ["desk", "customers", "sla", "plans", "contracts", "tickets"]
+APPS = ["desk", "customers", "sla", "plans", "contracts", "tickets", "helpcentre"]
 PO_FILE = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 

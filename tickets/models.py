@@ -235,3 +235,42 @@ class EscalationFiring(models.Model):
 
     def __str__(self):
         return f"{self.ticket} · {self.level}"
+
+
+class Reply(models.Model):
+    """One entry of a ticket's conversation (SPEC section 9): a public reply, between the agents
+    and the customer, or a private note, which only staff ever see."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    # Whether the customer wrote it (through the help centre), kept if the author is deleted.
+    from_customer = models.BooleanField(_("from the customer"), default=False)
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("A private note is seen by staff only.")
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_customer=False) | models.Q(is_public=True),
+                name="tickets_reply_customer_replies_are_public",
+            ),
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_created_idx")]
+
+    def __str__(self):
+        return f"#{self.ticket_id} {self.created_at:%Y-%m-%d %H:%M}"

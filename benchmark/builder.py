@@ -16,6 +16,11 @@ directly, in the shape the services would have written them:
   benchmark's next run then times a steady-state minute, and its first run the backlog of the last
   ``ESCALATED_BEFORE``. (The firing rows stand for escalations already done: the synthetic tickets
   keep their priority and assignee, and get no history row for them.)
+- tickets have conversations: public replies of their agents and customers, and private notes;
+- one large account (``BIG_ACCOUNT_SHARE`` of the tickets) holds contracts like the article's
+  Amber Motors (a time-limited ticket-based one and an open-ended unlimited one) and a help-centre
+  customer, its account administrator, for the help centre's pages; one of its tickets has a long
+  conversation (``LONG_CONVERSATION`` public replies and a third as many private notes).
 """
 
 import contextlib
@@ -38,7 +43,7 @@ from desk.choices import Priority, Status
 from desk.models import Department
 from plans.models import SupportPlan
 from sla.models import SLA, EscalationLevel, SLATarget, WorkingPeriod
-from tickets.models import EscalationFiring, Ticket
+from tickets.models import EscalationFiring, Reply, Ticket
 
 BATCH = 2000
 # Escalations due longer ago than this have fired already (the desk runs them every minute).
@@ -120,6 +125,22 @@ DESCRIPTIONS_ZH = [
     "自周一上午起多位用户受到影响。",
 ]
 ZH_SHARE = 0.25
+# The help centre's large account: its share of the tickets (2,000 of 100,000).
+BIG_ACCOUNT_SHARE = 0.02
+LONG_CONVERSATION = 30
+REPLIES = [
+    "Thank you, we are looking into it.",
+    "Could you send a screenshot of the error?",
+    "Here it is, attached to the email.",
+    "It works again, thanks.",
+    "We restarted the service: please try again.",
+    "已收到，我们正在处理。",
+]
+NOTES = [
+    "Checked the logs: nothing unusual.",
+    "Customer called twice about this.",
+    "Escalated to the second line.",
+]
 PLAN_SHAPES = [  # name, plan type, cycle, limit
     ("Premium unlimited", "unlimited", "", None),
     ("Enterprise unlimited", "unlimited", "", None),
@@ -144,6 +165,8 @@ class Desk:
 
     administrator: object
     agent: object
+    customer: object = None  # the large account's help-centre user (its account administrator)
+    big_account: object = None
     counts: dict = field(default_factory=dict)
     seconds: float = 0.0
     phases: dict = field(default_factory=dict)
@@ -266,7 +289,7 @@ class Builder:
 
     def build(self) -> Desk:
         started = time.perf_counter()
-        stored = (Ticket, Contract, Account, SupportPlan, SLA, EscalationFiring)
+        stored = (Ticket, Contract, Account, SupportPlan, SLA, EscalationFiring, Reply)
         with transaction.atomic(), _stored_timestamps(*stored):
             t = time.perf_counter()
             self._people_and_settings()
@@ -284,6 +307,9 @@ class Builder:
             self._escalations()
             self._phase("escalations already fired", t)
             t = time.perf_counter()
+            self._conversations()
+            self._phase("conversations", t)
+            t = time.perf_counter()
             self._ledger_and_history()
             self._phase("credit ledger and history", t)
         t = time.perf_counter()
@@ -295,6 +321,8 @@ class Builder:
         return Desk(
             administrator=self.administrator,
             agent=self.agent,
+            customer=self.customer,
+            big_account=self.big_account,
             counts=self._counts(),
             seconds=round(time.perf_counter() - started, 1),
             phases=self.phases,
@@ -313,6 +341,7 @@ class Builder:
             "ledger": CreditEntry.objects.count(),
             "ticket_history": Ticket.history.model.objects.count(),
             "escalation_firings": EscalationFiring.objects.count(),
+            "replies": Reply.objects.count(),
         }
 
     # -- people, SLAs and plans ------------------------------------------------------------------
@@ -477,13 +506,26 @@ class Builder:
         self.contacts_by_account = defaultdict(list)
         for contact in contacts:
             self.contacts_by_account[contact.account_id].append(contact.pk)
+        # The large account's first contact signs in to the help centre, as its administrator.
+        self.big_account = accounts[0]
+        self.customer = get_user_model().objects.create(
+            username="bench-customer", first_name="Carla", last_name="Customer", password="!"
+        )
+        Contact.objects.filter(pk=self.contacts_by_account[self.big_account.pk][0]).update(
+            user=self.customer, is_account_admin=True, invited_at=self.now
+        )
 
     # -- contracts -------------------------------------------------------------------------------
 
-    def _contract_period(self, slot: int):
-        """Contract 0 of an account: active or expired; contract 1: mostly active."""
+    def _contract_period(self, slot: int, *, big: bool = False):
+        """Contract 0 of an account: active or expired; contract 1: mostly active. The large
+        account's are both active, as the article's Amber Motors: contract 0 time-limited,
+        contract 1 with no end date."""
         rng, today = self.rng, self.today
         roll = rng.random()
+        if big:
+            start = today - datetime.timedelta(days=200 + 300 * slot)
+            return start, (start + datetime.timedelta(days=729) if slot == 0 else None)
         if slot == 0:
             kind = "active" if roll < 0.5 else "expired"
         else:
@@ -510,13 +552,20 @@ class Builder:
         for i, account in enumerate(self.accounts):
             slots = per_account + (1 if i < extra else 0)
             first = i % len(self.departments)
+            big = account.pk == self.big_account.pk
             for slot in range(slots):
                 dept = self.departments[(first + slot) % len(self.departments)]
                 if not dept.contracts_enabled and rng.random() < 0.8:
                     dept = self.enabled[slot % len(self.enabled)]
                 plan = rng.choice(self.plans_by_dept[dept.pk])
-                start, end = self._contract_period(min(slot, 1))
-                notify = 14 if rng.random() < 0.5 else None
+                if big and slot < 2:
+                    dept = self.enabled[slot % len(self.enabled)]
+                    shapes = ("ticket_based", "unlimited")
+                    plan = next(
+                        p for p in self.plans_by_dept[dept.pk] if p.plan_type == shapes[slot]
+                    )
+                start, end = self._contract_period(min(slot, 1), big=big and slot < 2)
+                notify = 14 if rng.random() < 0.5 and end is not None else None
                 sent = (
                     end if notify and end - datetime.timedelta(days=notify) < self.today else None
                 )
@@ -568,10 +617,14 @@ class Builder:
         if contract is None:
             return now - datetime.timedelta(seconds=rng.randint(60, 3 * 365 * 86400))
         start = timezone.make_aware(datetime.datetime.combine(contract.start_date, datetime.time()))
-        end = min(
-            now,
-            timezone.make_aware(datetime.datetime.combine(contract.end_date, datetime.time(23))),
-        )
+        end = now
+        if contract.end_date is not None:
+            end = min(
+                now,
+                timezone.make_aware(
+                    datetime.datetime.combine(contract.end_date, datetime.time(23))
+                ),
+            )
         # Skew towards the recent end so that a fair share of tickets is still being worked on.
         span = (end - start).total_seconds()
         return end - datetime.timedelta(seconds=span * rng.random() ** 2)
@@ -580,7 +633,10 @@ class Builder:
         rng, now = self.rng, self.now
         tickets = []
         for i in range(self.sizes.tickets):
-            account = self.accounts[rng.randrange(len(self.accounts))]
+            if rng.random() < BIG_ACCOUNT_SHARE:
+                account = self.big_account
+            else:
+                account = self.accounts[rng.randrange(len(self.accounts))]
             live = [c for c in self.contracts_by_account[account.pk] if c.start_date <= self.today]
             contract = rng.choice(live) if live and rng.random() < 0.9 else None
             if contract is not None:
@@ -677,6 +733,45 @@ class Builder:
                         }
                     )
         insert_dicts(EscalationFiring, rows)
+
+    # -- conversations ---------------------------------------------------------------------------
+
+    def _conversations(self):
+        """Public replies on most tickets (an agent's answer, the customer's, in turn) and a
+        private note on some; the large account's customer writes its side on its tickets, and
+        one of its tickets has a long conversation."""
+        rng = self.rng
+        customer_contact = self.contacts_by_account[self.big_account.pk][0]
+        big_tickets = [t for t in self.tickets if t.account_id == self.big_account.pk]
+        long_one = big_tickets[0].pk if big_tickets else None
+        rows = []
+        for t in self.tickets:
+            if t.pk == long_one:
+                public, notes = LONG_CONVERSATION, LONG_CONVERSATION // 3
+            elif t.status == Status.OPEN and rng.random() < 0.5:
+                continue
+            else:
+                public, notes = rng.randint(1, 3), int(rng.random() < 0.2)
+            agent_id = t.assignee_id or self.agent.pk
+            customer_id = self.customer.pk if t.contact_id == customer_contact else None
+            end = t.resolved_at or self.now
+            step = max(datetime.timedelta(minutes=1), (end - t.created_at) / (public + notes + 1))
+            at = t.created_at
+            for i in range(public + notes):
+                at = at + step
+                note = i >= public
+                from_customer = not note and i % 2 == 1
+                rows.append(
+                    {
+                        "ticket_id": t.pk,
+                        "author_id": customer_id if from_customer else agent_id,
+                        "from_customer": from_customer,
+                        "is_public": not note,
+                        "body": rng.choice(NOTES if note else REPLIES),
+                        "created_at": at,
+                    }
+                )
+        insert_dicts(Reply, rows)
 
     # -- credit ledger and history ---------------------------------------------------------------
 

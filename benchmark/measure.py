@@ -181,9 +181,48 @@ def measure_pages(desk, *, requests) -> list[Figure]:
         ("search, part of a Chinese word (agent)", agent, _search("打印"), PAGE_MS),
         ("search, nothing found (agent)", agent, _search("zebra quantum"), PAGE_MS),
     ]
+    pages += help_centre_pages(desk, year_ago=year_ago, today=today)
     return [
         time_page(client, name, url, requests=requests, target_ms=target)
         for name, client, url, target in pages
+    ]
+
+
+def help_centre_pages(desk, *, year_ago, today) -> list:
+    """The help centre's pages (issue 17) for the customer of the desk's large account, its
+    administrator (who sees every ticket of the account): home, the ticket-based contract's page
+    with a year's usage by month, the ticket list and the ticket with the longest conversation."""
+    customer = Client()
+    customer.force_login(desk.customer)
+    account = desk.big_account
+    contract = (
+        Contract.objects.active_on(today)
+        .filter(account=account, support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED)
+        .order_by("pk")
+        .first()
+    )
+    ticket = (
+        Ticket.objects.filter(account=account)
+        .annotate(n=Count("replies"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    usage = f"?start={year_ago:%Y-%m-%d}&end={today:%Y-%m-%d}&group=month"
+    return [
+        ("help centre home (customer of a large account)", customer, "/help/", PAGE_MS),
+        (
+            "help centre contract (a year by month)",
+            customer,
+            f"/help/contracts/{contract.pk}/{usage}",
+            OVERVIEW_MS,
+        ),
+        ("help centre ticket list (account administrator)", customer, "/help/tickets/", PAGE_MS),
+        (
+            "help centre ticket page (long conversation)",
+            customer,
+            f"/help/tickets/{ticket.pk}/",
+            PAGE_MS,
+        ),
     ]
 
 

@@ -7,6 +7,8 @@ Everything that differs between a laptop and production comes from the environme
     ALLOWED_HOSTS    comma-separated; defaults to localhost in development
     DATABASE_URL     e.g. postgres://user@host:5432/db; without it, SQLite in the project
     TIME_ZONE        the desk's time zone (default UTC)
+    HELP_CENTRE_DEPARTMENT  the department (by name) of a customer's ticket that follows no
+                     contract (default: the oldest department)
     EMAIL_URL-style  EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                      EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -89,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The wall between customers and staff: a signed-in customer reaches only the help centre
+    # (after the preferences, messages and CSP middleware, which its 403 page goes through).
+    "helpcentre.middleware.CustomerWallMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +150,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
+# The help centre's invitation links are Django's password-reset tokens: each works once (it dies
+# when the password is set or the contact signs in), for this long (Django's default, 3 days).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -193,6 +201,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support-desk@localhost")
 DESK_URL = os.environ.get("DESK_URL", "http://127.0.0.1:8000")  # emails link to the desk here
+HELP_CENTRE_DEPARTMENT = os.environ.get("HELP_CENTRE_DEPARTMENT", "")
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 if not DEBUG:

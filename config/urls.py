@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contracts import urls as contract_urls
 from customers import urls as customer_urls
 from desk import views as desk_views
+from helpcentre.auth_forms import StaffAuthenticationForm
 from plans import urls as plan_urls
 from tickets import urls as ticket_urls
 from tickets import views as ticket_views
@@ -19,6 +21,13 @@ urlpatterns = [
     path("search/", ticket_views.SearchView.as_view(), name="search"),
     path("healthz", desk_views.healthz, name="healthz"),
     path("accounts/preferences/", desk_views.PreferencesView.as_view(), name="preferences"),
+    # The staff sign-in refuses a customer as it refuses a wrong password (customers sign in at
+    # /help/sign-in/); ``desk`` knows nothing of customers, so the form is chosen here.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=StaffAuthenticationForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("language/", desk_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ from desk.validators import date_input_attrs, validate_date_in_range
 from plans.models import SupportPlan
 from plans.selectors import plans_offered_for_contracts
 
-from . import services
+from . import selectors, services
 from .credits import ADJUSTMENT_MAX, ADJUSTMENT_NEEDS_CONFIRMATION
 from .models import Contract
 
@@ -171,3 +171,47 @@ class CreditAdjustmentForm(forms.Form):
                     ),
                 )
         return cleaned
+
+
+# --- the usage range (the plan overview; the help centre's contract page) ----------------------
+
+RANGE_ENDS_BEFORE_START = _("The end of the range cannot be before its start.")
+RANGE_TOO_LONG = _("Choose a range of at most 10 years.")
+MAX_RANGE_DAYS = 3653
+
+
+class UsageForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs=date_input_attrs()),
+        validators=[validate_date_in_range],
+    )
+    end = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs=date_input_attrs()),
+        validators=[validate_date_in_range],
+    )
+    group = forms.ChoiceField(label=_("Group by"), choices=selectors.Grouping.CHOICES)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", RANGE_ENDS_BEFORE_START)
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("start", RANGE_TOO_LONG)
+        return cleaned
+
+
+def usage_range(query) -> tuple[UsageForm, dict]:
+    """The usage form for a page's query string, and the range and grouping to show: what was
+    asked when valid (a field left out keeps its default), else the last 12 months by month."""
+    start, end = selectors.default_usage_range()
+    params = {"start": start, "end": end, "group": selectors.Grouping.MONTH}
+    asked = {key: query[key] for key in params if key in query}
+    defaults = {"start": start.isoformat(), "end": end.isoformat(), "group": params["group"]}
+    form = UsageForm({**defaults, **asked} if asked else None, initial=params)
+    if form.is_bound and form.is_valid():
+        params = form.cleaned_data
+    return form, params

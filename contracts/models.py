@@ -228,6 +228,12 @@ class CreditEntry(models.Model):
         indexes = [
             # Balance of a contract's cycle: sum of deltas by contract and cycle.
             models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
+            # The home page's "out of credits this cycle": the rows of the cycle holding a day,
+            # answered from the index alone.
+            models.Index(
+                fields=["contract", "cycle_end", "cycle_start", "delta"],
+                name="credit_contract_cycle_end_idx",
+            ),
             # Plan usage overview: a plan's contracts' spends and refunds in a date range,
             # answered from the index alone.
             models.Index(

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,14 +11,13 @@ from django_filters.views import FilterView
 
 from desk.access import can_manage_automation
 from desk.selectors import contracts_module_visible
-from desk.validators import date_input_attrs, validate_date_in_range
 from desk.views import ManageAutomationRequiredMixin
 from plans import selectors as plan_selectors
 from plans.views import PlanObjectMixin
 
 from . import charts, credits, selectors, services
 from .filters import ContractFilter
-from .forms import ContractForm, CreditAdjustmentForm
+from .forms import ContractForm, CreditAdjustmentForm, usage_range
 
 
 class ContractListView(FilterView):
@@ -226,34 +224,6 @@ class ContractRenewView(PermissionRequiredMixin, ModuleOnRequiredMixin, FormView
 
 # --- the support plan overview ----------------------------------------------------------------
 
-RANGE_ENDS_BEFORE_START = _("The end of the range cannot be before its start.")
-RANGE_TOO_LONG = _("Choose a range of at most 10 years.")
-MAX_RANGE_DAYS = 3653
-
-
-class UsageForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"),
-        widget=forms.DateInput(attrs=date_input_attrs()),
-        validators=[validate_date_in_range],
-    )
-    end = forms.DateField(
-        label=_("To"),
-        widget=forms.DateInput(attrs=date_input_attrs()),
-        validators=[validate_date_in_range],
-    )
-    group = forms.ChoiceField(label=_("Group by"), choices=selectors.Grouping.CHOICES)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", RANGE_ENDS_BEFORE_START)
-            elif (end - start).days > MAX_RANGE_DAYS:
-                self.add_error("start", RANGE_TOO_LONG)
-        return cleaned
-
 
 class PlanOverviewView(ManageAutomationRequiredMixin, PlanObjectMixin, TemplateView):
     """The support plan overview (SPEC section 3): terms, SLA, contracts, credit usage and the
@@ -264,14 +234,7 @@ class PlanOverviewView(ManageAutomationRequiredMixin, PlanObjectMixin, TemplateV
 
     def get_context_data(self, **kwargs):
         plan = self.get_plan()
-        start, end = selectors.default_usage_range()
-        params = {"start": start, "end": end, "group": selectors.Grouping.MONTH}
-        query = self.request.GET
-        asked = {key: query[key] for key in params if key in query}
-        defaults = {"start": start.isoformat(), "end": end.isoformat(), "group": params["group"]}
-        usage_form = UsageForm({**defaults, **asked} if asked else None, initial=params)
-        if usage_form.is_bound and usage_form.is_valid():
-            params = usage_form.cleaned_data
+        usage_form, params = usage_range(self.request.GET)
         usage = selectors.plan_credit_usage(
             plan=plan, start=params["start"], end=params["end"], grouping=params["group"]
         )

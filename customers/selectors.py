@@ -1,6 +1,8 @@
+from django.db import models
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
-from .models import Account
+from .models import Account, Contact
 
 
 def account_list(search: str = ""):
@@ -20,8 +22,57 @@ def account_get(pk):
     return Account.objects.get(pk=pk)
 
 
+def contact_for_user(user) -> Contact | None:
+    """The contact ``user`` signs in as (with its account): a customer of the help centre. None
+    for staff, for anonymous users and for a revoked customer (whose user is inactive)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Contact.objects.select_related("account").filter(user=user).first()
+
+
+class HelpCentreAccess(models.TextChoices):
+    """Where a contact stands with the help centre (SPEC section 9), read from its user."""
+
+    NOT_INVITED = "not_invited", _("Not invited")
+    INVITED = "invited", _("Invited")  # has not signed in yet
+    ACTIVE = "active", _("Has access")  # has signed in
+    REVOKED = "revoked", _("Revoked")
+
+
+# The access of each contact in one expression over the user row the list joins anyway.
+HELP_CENTRE_ACCESS = Case(
+    When(user__isnull=True, then=Value(HelpCentreAccess.NOT_INVITED.value)),
+    When(user__is_active=False, then=Value(HelpCentreAccess.REVOKED.value)),
+    When(user__last_login__isnull=True, then=Value(HelpCentreAccess.INVITED.value)),
+    default=Value(HelpCentreAccess.ACTIVE.value),
+    output_field=models.CharField(),
+)
+
+
+def contacts_with_access(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """``contacts`` with their help-centre user and ``help_centre_access`` (a
+    :class:`HelpCentreAccess` value): no query a contact."""
+    return contacts.select_related("user").annotate(help_centre_access=HELP_CENTRE_ACCESS)
+
+
+def contact_access(contact: Contact) -> HelpCentreAccess:
+    """``contact``'s :class:`HelpCentreAccess`: as annotated by :func:`contacts_with_access`, or
+    read from its user (a query unless the user was read with it)."""
+    annotated = getattr(contact, "help_centre_access", None)
+    if annotated is not None:
+        return HelpCentreAccess(annotated)
+    user = contact.user if contact.user_id else None
+    if user is None:
+        return HelpCentreAccess.NOT_INVITED
+    if not user.is_active:
+        return HelpCentreAccess.REVOKED
+    if user.last_login is None:
+        return HelpCentreAccess.INVITED
+    return HelpCentreAccess.ACTIVE
+
+
 def account_contacts(account):
-    return account.contacts.order_by("last_name", "first_name", "pk")
+    return contacts_with_access(account.contacts.order_by("last_name", "first_name", "pk"))
 
 
 ACCOUNT_SUGGESTIONS = 20

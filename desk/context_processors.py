@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .access import can_manage_automation
@@ -38,11 +41,23 @@ def current_section(request) -> str | None:
 
 def navigation(request):
     """What the top bar shows the signed-in user: the sections they may open (the current one
-    marked), their name, and whether the back office is theirs. Reads nothing from the database
-    beyond what was read before (the Contracts switch, cached on the user)."""
+    marked), their name, and whether the back office is theirs.
+
+    Read only when a template uses it (each value is lazy): the help centre's frame has no top
+    bar, so its pages pay nothing for it. Reads nothing from the database beyond what was read
+    before (the Contracts switch, cached on the user)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    top_bar = SimpleLazyObject(lambda: _top_bar(request, user))
+    return {name: SimpleLazyObject(partial(top_bar.__getitem__, name)) for name in TOP_BAR}
+
+
+TOP_BAR = ("nav_contracts", "nav_manage_automation", "nav_section", "nav_sections")
+TOP_BAR += ("nav_user_name", "nav_back_office")
+
+
+def _top_bar(request, user) -> dict:
     show_contracts = contracts_module_visible(user)
     manage_automation = can_manage_automation(user)
     sections = [

@@ -20,6 +20,14 @@ SHOWN = 50
 # Bookkeeping that changes on every save and says nothing to a reader.
 ALWAYS_HIDDEN = ("created_at", "updated_at")
 
+# Change reasons stored in English (simple_history keeps a reason as written) and shown in each
+# reader's language: a ticket's replies (``tickets.conversation``).
+TRANSLATED_REASONS = {
+    "Replied to the customer": _("Replied to the customer"),
+    "Added a private note": _("Added a private note"),
+    "The customer replied": _("The customer replied"),
+}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -38,6 +46,13 @@ class HistoryEntry:
         """Who made the change, by name; empty for the system (scheduled work, commands)."""
         user = getattr(self.record, "history_user", None)
         return person_name(user) if user is not None else ""
+
+    @property
+    def reason(self) -> str:
+        """Why the change was made: a reason of ``TRANSLATED_REASONS`` in the reader's language,
+        any other as written."""
+        reason = getattr(self.record, "history_change_reason", None) or ""
+        return str(TRANSLATED_REASONS.get(reason, reason))
 
 
 def history_entries(

@@ -160,3 +160,21 @@ def desk_admin():
     """An administrator of every department: the actor of tests whose subject is not who acts."""
     # A superuser, not the Administrators group: transactional tests flush the group's rows.
     return UserFactory(username="desk-admin", is_superuser=True, is_staff=True)
+
+
+def customer_of(contact: Contact, *, is_account_admin: bool = False, **user_fields):
+    """``contact`` as a signed-up help-centre customer: an active user of its own, no permission,
+    not staff (as an accepted invitation leaves it; ``customers.services.contact_invite`` is the
+    door that tests of the invitation itself go through). Returns the user."""
+    user = UserFactory(
+        username=user_fields.pop("username", (contact.email or f"contact{contact.pk}").lower()),
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        **user_fields,
+    )
+    contact.user = user
+    contact.is_account_admin = is_account_admin
+    contact.invited_at = timezone.now()
+    contact.save(update_fields=["user", "is_account_admin", "invited_at"])
+    return user

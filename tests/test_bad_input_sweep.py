@@ -25,7 +25,7 @@ from plans.models import SupportPlan
 from sla.models import SLA, EscalationLevel, Holiday, HolidayList, SLATarget, WorkingPeriod
 from tests import factories as f
 from tickets import services as ticket_services
-from tickets.models import Ticket
+from tickets.models import Reply, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,10 @@ FORMS = {
     ),
     "ticket_create": ("tickets:ticket_create", None, None),
     "ticket_status": ("tickets:ticket_detail", "ticket", None),
+    "ticket_reply": ("tickets:reply_add", "ticket", "tickets:ticket_detail"),
     "modules": ("desk:modules", None, None),
+    # a contact's form is on its account's page, and its address names both (form_under_test)
+    "contact_invite": ("customers:contact_invite", "contact", "customers:account_detail"),
 }
 
 KINDS = [
@@ -74,6 +77,12 @@ KINDS = [
 LEGITIMATE = {
     ("modules", "empty"): "ticking no department switches the Contracts module off everywhere",
     ("contract_adjust_credits", "negative"): "a negative adjustment takes credits away",
+    ("contact_invite", "empty"): "unticked: the contact sees only their own tickets",
+    # A reply is free text up to 20,000 characters: markup and SQL are words like any other
+    # (shown escaped: tests/tickets/test_conversation.py), 10,000 characters a long reply.
+    ("ticket_reply", "script"): "a reply may quote markup; it is shown escaped",
+    ("ticket_reply", "sql"): "a reply may quote SQL",
+    ("ticket_reply", "oversized"): "10,000 characters is a long reply, not too long a one",
 }
 
 
@@ -219,7 +228,7 @@ def world(db):
     free_plan = f.SupportPlanFactory(department=support, name="Unused", sla=sla)
     other_plan = f.SupportPlanFactory(department=hardware, name="Hardware plan", sla=other_sla)
     account = f.AccountFactory(name="Acme Ltd")
-    f.ContactFactory(account=account)
+    contact = f.ContactFactory(account=account)
     contract = f.ContractFactory(
         account=account, support_plan=plan, owner=manager, contract_number="AC-001"
     )
@@ -244,6 +253,7 @@ def world(db):
         "contract": contract,
         "ticket": ticket,
         "account": account,
+        "contact": contact,
         # another department's records, by the form field that could point at them
         "other": {
             "sla": other_sla.pk,
@@ -275,6 +285,7 @@ SNAPSHOT_MODELS = [
     SupportPlan.history.model,
     Contract.history.model,
     Ticket.history.model,
+    Reply,
 ]
 
 
@@ -330,15 +341,18 @@ def valid_overrides(form_id: str, world) -> dict[str, list[str]]:
             "priority": ["medium"],
         },
         "ticket_status": {"status": ["in_progress"]},
+        "ticket_reply": {"reply-body": ["Restarted the printer: fixed."]},
     }.get(form_id, {})
 
 
 def form_under_test(form_id: str, world):
     url_name, about, page_name = FORMS[form_id]
-    args = [world[about].pk] if about else []
+    args = page_args = [world[about].pk] if about else []
+    if about == "contact":
+        args, page_args = [world["account"].pk, world["contact"].pk], [world["account"].pk]
     try:
         url = reverse(url_name, args=args)
-        page_url = reverse(page_name, args=args) if page_name else url
+        page_url = reverse(page_name, args=page_args) if page_name else url
     except NoReverseMatch:
         pytest.fail(f"{url_name} does not resolve: renamed or removed?")
     page = world["client"].get(page_url)

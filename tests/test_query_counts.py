@@ -185,13 +185,39 @@ def ticket_with_changes(department, n):
     return f"/tickets/{ticket.pk}/"
 
 
+def ticket_with_conversation(department, n):
+    """A ticket with ``n`` replies and private notes, each by another agent (issue 17)."""
+    from tickets.conversation import reply_add
+
+    ticket = ticket_under(contract_in(department), department)
+    for i in range(n):
+        reply_add(
+            by=f.AgentFactory(departments=[department]),
+            ticket=ticket,
+            body=f"Reply {i}",
+            public=i % 2 == 0,
+        )
+    return f"/tickets/{ticket.pk}/"
+
+
 def account_with_contracts(department, n):
+    """An account with ``n`` contracts, tickets and contacts: not invited, invited, signed up and
+    revoked by turns (the Contacts tab shows each contact's access, issue 17)."""
+    from customers.services import contact_invite, contact_revoke
+
     account = f.AccountFactory()
     for i in range(n):
         contract = contract_in(department, account=account)
-        f.ContactFactory(account=account)
+        contact = f.ContactFactory(account=account)
+        if i % 4:
+            contact = contact_invite(by=f.desk_admin(), contact=contact)
+        if i % 4 == 2:
+            contact.user.last_login = timezone.now()
+            contact.user.save(update_fields=["last_login"])
+        if i % 4 == 3:
+            contact_revoke(by=f.desk_admin(), contact=contact)
         ticket_under(contract, department, i=i)
-    return f"/customers/{account.pk}/"
+    return f"/customers/{account.pk}/?tab=contacts"
 
 
 def contract_with_ledger(department, n):
@@ -234,6 +260,7 @@ def holiday_list_form_with_days(department, n):
 
 DETAILS = {
     "ticket detail": ticket_with_changes,
+    "ticket conversation": ticket_with_conversation,
     "account detail": account_with_contracts,
     "contract detail": contract_with_ledger,
     "support plan overview": plan_with_usage,
@@ -247,4 +274,93 @@ def test_detail_page_queries_do_not_grow_with_rows(admin_client, department, rec
     with_3 = count_queries(admin_client, record_with_rows(department, 3))
     url = record_with_rows(department, 30)
     with_30 = count_queries(admin_client, url)
+    assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"
+
+
+# -- the help centre: a customer's pages (issue 17) -------------------------------------------
+
+
+def customer_with_contracts(department, n, state: dict):
+    """A customer (their account's administrator, who sees every ticket of it) whose account
+    gets ``n`` more contracts, alternately ticket-based and unlimited, each with an open ticket
+    (answered, of the customer or of a colleague) and a resolved one (a spent credit)."""
+    from tickets.conversation import reply_add
+
+    if "user" not in state:
+        contact = f.ContactFactory(account=f.AccountFactory())
+        state.update(contact=contact, user=f.customer_of(contact, is_account_admin=True))
+    contact = state["contact"]
+    for i in range(n):
+        plan = (
+            ticket_based_plan(department)
+            if i % 2 == 0
+            else f.SupportPlanFactory(department=department)
+        )
+        contract = contract_in(department, plan=plan, account=contact.account)
+        ticket = ticket_under(contract, department, i=i)
+        ticket.contact = contact if i % 2 == 0 else f.ContactFactory(account=contact.account)
+        ticket.save()
+        reply_add(by=f.desk_admin(), ticket=ticket, body=f"Answer {i}")
+        ticket_under(contract, department, status=Status.RESOLVED, i=i)
+    return state["user"]
+
+
+def help_contract(department, n, state):
+    """A ticket-based contract with ``n`` resolved tickets, its usage over a year by month."""
+    user = customer_with_contracts(department, 0, state)
+    contract = contract_in(department, account=state["contact"].account)
+    for i in range(n):
+        ticket_under(contract, department, status=Status.RESOLVED, i=i)
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=364)
+    return user, f"/help/contracts/{contract.pk}/?start={start:%Y-%m-%d}&end={today:%Y-%m-%d}"
+
+
+def help_ticket(department, n, state):
+    """A ticket with ``n`` public replies (of an agent, the customer and a colleague in turn)
+    and as many private notes."""
+    from tickets.conversation import reply_add
+
+    user = customer_with_contracts(department, 0, state)
+    contact = state["contact"]
+    ticket = ticket_under(contract_in(department, account=contact.account), department)
+    ticket.contact = contact
+    ticket.save()
+    colleague = f.customer_of(f.ContactFactory(account=contact.account), is_account_admin=True)
+    for i in range(n):
+        reply_add(by=[f.desk_admin(), user, colleague][i % 3], ticket=ticket, body=f"Reply {i}")
+        reply_add(by=f.desk_admin(), ticket=ticket, body=f"Note {i}", public=False)
+    return user, f"/help/tickets/{ticket.pk}/"
+
+
+HELP_CENTRE_LISTS = ["/help/", "/help/tickets/", "/help/tickets/?show=open", "/help/tickets/new/"]
+HELP_CENTRE_DETAILS = {"help centre contract": help_contract, "help centre ticket": help_ticket}
+
+
+def customer_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("url", HELP_CENTRE_LISTS)
+def test_help_centre_list_queries_do_not_grow_with_rows(department, url):
+    state: dict = {}
+    client = customer_client(customer_with_contracts(department, 3, state))
+    with_3 = count_queries(client, url)
+    customer_with_contracts(department, 27, state)
+    with_30 = count_queries(client, url)
+    assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"
+
+
+@pytest.mark.parametrize("record_with_rows", HELP_CENTRE_DETAILS.values(), ids=HELP_CENTRE_DETAILS)
+def test_help_centre_detail_queries_do_not_grow_with_rows(department, record_with_rows):
+    state: dict = {}
+    user, url = record_with_rows(department, 3, state)
+    client = customer_client(user)
+    with_3 = count_queries(client, url)
+    _, url = record_with_rows(department, 30, state)
+    with_30 = count_queries(client, url)
     assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"

@@ -23,14 +23,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.template.base import Lexer, TokenType
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from contracts.models import Contract
-from customers.models import Account
+from customers.models import Account, Contact
 from desk.models import Preferences
 from plans.models import SupportPlan
-from sla.models import SLA
+from sla.models import SLA, HolidayList
 from tickets.models import Ticket
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -609,6 +610,11 @@ def chinese_pages() -> list[str]:
         "/settings/automation/slas/new/",
         f"/settings/automation/slas/{sla.pk}/",
         f"/settings/automation/slas/{sla.pk}/edit/",
+        "/settings/automation/slas/holiday-lists/",
+        f"/settings/automation/slas/holiday-lists/{HolidayList.objects.get().pk}/",
+        f"/settings/automation/slas/holiday-lists/{HolidayList.objects.get().pk}/edit/",
+        f"/search/?q={ticket.subject[:2]}",
+        "/",
         "/settings/automation/support-plans/",
         "/settings/automation/support-plans/new/",
         f"/settings/automation/support-plans/{plan.pk}/",
@@ -659,6 +665,32 @@ def test_every_page_reads_in_chinese_after_the_switch(chinese_desk):
         text = page_text(content)
         assert re.search(r"[\u4e00-\u9fff]", text), path
         ui_words, words = english_left(content, data)
+        if ui_words or words:
+            english.append((path, ui_words, words))
+    assert english == []
+
+
+def test_every_help_centre_page_reads_in_chinese_after_the_switch(chinese_desk):
+    """The demo's invited customer, switching to Chinese, reads the help centre in Chinese."""
+    contact = Contact.objects.filter(user__isnull=False, is_account_admin=True).get()
+    client = Client()
+    client.force_login(contact.user)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/help/"})
+    ticket = Ticket.objects.filter(account=contact.account, replies__isnull=False).first()
+    contract = Contract.objects.filter(account=contact.account, end_date=None).get()
+    data, english = data_values(), []
+    for path in [
+        "/help/",
+        "/help/tickets/",
+        "/help/tickets/new/",
+        f"/help/tickets/{ticket.pk}/",
+        f"/help/contracts/{contract.pk}/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = page_text(response.content.decode())
+        assert re.search(r"[\u4e00-\u9fff]", text), path
+        ui_words, words = english_left(response.content.decode(), data)
         if ui_words or words:
             english.append((path, ui_words, words))
     assert english == []

@@ -5,7 +5,7 @@ from desk.admin import ServiceAdmin
 from desk.changelists import DateHierarchyInRange
 
 from . import services
-from .models import EscalationFiring, Ticket
+from .models import EscalationFiring, Reply, Ticket
 
 # What the back office enters on a new ticket (the rest is decided by ``ticket_create``), and
 # what it may change on a ticket (through ``ticket_update``).
@@ -45,8 +45,39 @@ DECIDED_FIELDS = [
 ]
 
 
+class ReplyInline(admin.TabularInline):
+    """The ticket's conversation, read-only: a reply is written through
+    ``tickets.conversation.reply_add`` (its rules, history and emails), and is never changed or
+    deleted afterwards, here or anywhere."""
+
+    model = Reply
+    fields = ["created_at", "author", "from_customer", "is_public", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the ticket sees its conversation (replies have no permissions of their
+        # own in the ready groups).
+        return request.user.has_perm("tickets.view_ticket")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Ticket)
 class TicketAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
+    inlines = [ReplyInline]
     list_display = [
         "number",
         "subject",
@@ -69,6 +100,9 @@ class TicketAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
     @admin.display(description="#", ordering="pk")
     def number(self, ticket):
         return ticket.pk
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new ticket has no conversation
 
     def get_fields(self, request, obj=None):
         return ADD_FIELDS if obj is None else CHANGE_FIELDS + DECIDED_FIELDS

@@ -214,3 +214,40 @@ class TicketUpdateForm(forms.Form):
         if not changes.get("priority", True):
             del changes["priority"]
         return changes
+
+
+class ReplyForm(forms.Form):
+    """The ticket page's conversation form: the text, and the status the agent sets with it. The
+    button pressed says what it is (``send``): a reply to the customer or a private note; posted
+    without a button (no browser does), it is a private note, which leaves the desk unseen."""
+
+    REPLY, NOTE = "reply", "note"
+
+    body = forms.CharField(
+        label=_("Reply or private note"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("And set the status to"),
+        choices=[("", _("(leave it as it is)")), *Status.choices],
+        required=False,
+    )
+    send = forms.ChoiceField(
+        choices=[(REPLY, _("Reply to the customer")), (NOTE, _("Add a private note"))],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "reply")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def is_public(self) -> bool:
+        return self.cleaned_data.get("send") == self.REPLY
+
+    def reply(self) -> dict:
+        """What the agent asked for, for ``conversation.reply_add``."""
+        return {
+            "body": self.cleaned_data["body"],
+            "public": self.is_public,
+            "status": self.cleaned_data["status"] or None,
+        }

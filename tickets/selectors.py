@@ -21,11 +21,11 @@ from desk.history import history_entries
 from desk.selectors import department_list
 from sla.clock import SlaState, state_condition
 
-from .models import Ticket
+from .models import Reply, Ticket
 from .services import contracts_offered
 
 if TYPE_CHECKING:
-    from customers.models import Account
+    from customers.models import Account, Contact
     from desk.models import Department
 
 
@@ -39,6 +39,34 @@ def ticket_detail_queryset(user):
     return Ticket.objects.visible_to(user).select_related(
         "account", "contact", "department", "assignee", "sla"
     )
+
+
+# --- the conversation and the customer's walls (SPEC section 9) --------------------------------
+
+
+def ticket_conversation(ticket: Ticket, *, public_only: bool) -> QuerySet[Reply]:
+    """The ticket's replies, oldest first, with their authors (one query). ``public_only``: the
+    customer's view, which never holds a private note."""
+    replies = Reply.objects.filter(ticket_id=ticket.pk).select_related("author")
+    if public_only:
+        replies = replies.filter(is_public=True)
+    return replies.order_by("created_at", "pk")
+
+
+def tickets_of_contact(contact: Contact) -> QuerySet[Ticket]:
+    """The tickets a customer sees in the help centre: their own (they are its contact) or, for
+    the account's administrator, every ticket of their account."""
+    tickets = Ticket.objects.filter(account_id=contact.account_id)
+    if not contact.is_account_admin:
+        tickets = tickets.filter(contact_id=contact.pk)
+    return tickets
+
+
+def contact_sees_ticket(contact: Contact, ticket: Ticket) -> bool:
+    """``tickets_of_contact`` for one ticket in hand (no query)."""
+    if ticket.account_id != contact.account_id:
+        return False
+    return contact.is_account_admin or ticket.contact_id == contact.pk
 
 
 def ticket_home_figures(user, now: datetime.datetime) -> dict[str, int]:

@@ -2,8 +2,12 @@
 
 - ``ticket_create``: open a ticket under the right contract, following its plan's SLA while the
   cycle has credits left;
+- ``ticket_raise``: a customer raises a ticket for their account in the help centre; it follows
+  its contract exactly as ``ticket_create``'s do (one private function opens both);
 - ``ticket_update``: change any of its status, priority, assignee, contract and text at once,
   as one change with one history row.
+
+The conversation (replies and private notes) is ``tickets.conversation``.
 
 Both take the acting user (``by``), check the permission and the department wall themselves, and
 lock what they read before they write (README, "Locks": ticket, then contract, then account).
@@ -15,19 +19,25 @@ from __future__ import annotations
 
 import datetime
 import enum
+import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts import credits
 from contracts.locks import lock_contract
 from contracts.models import Contract, CreditEntry
+from customers.selectors import contact_for_user
 from desk.access import require_department, require_permission
 from desk.choices import Priority, Status
+from desk.models import Department
 from sla import clock
 from sla import selectors as sla_selectors
 
@@ -36,8 +46,9 @@ from .models import Ticket
 
 if TYPE_CHECKING:
     from customers.models import Account, Contact
-    from desk.models import Department
     from sla.models import SLA
+
+logger = logging.getLogger(__name__)
 
 CONTRACT_NOT_OFFERED = _("Choose one of the account's active contracts in this department.")
 CONTRACT_HOLDS_CREDIT = _(
@@ -49,6 +60,14 @@ ASSIGNEE_NOT_IN_DEPARTMENT = _("Choose an active member of the ticket's departme
 STATUS_INVALID = _("Choose a valid status.")
 PRIORITY_INVALID = _("Choose a valid priority.")
 SUBJECT_EMPTY = _("Enter a subject.")
+# The help centre (``ticket_raise``).
+NOT_A_CUSTOMER = _("Only a customer signed in to the help centre raises tickets here.")
+CONTRACT_NOT_FOUND = _("No such contract.")
+CONTRACT_NOT_OFFERED_TO_CUSTOMER = _("Choose one of your account's active contracts.")
+NO_DEPARTMENT = _("The help centre cannot take tickets yet: no department works them.")
+# The longest text a customer may send (a description here, a reply in the conversation).
+TEXT_MAX = 20_000
+TEXT_TOO_LONG = _("Write at most %(limit)s characters (this text has %(length)s).")
 LEDGER_NO_DELETE = _(
     "This ticket has credit entries, which the ledger keeps, so it cannot be deleted. Close it "
     "instead."
@@ -81,9 +100,27 @@ def contracts_offered(*, account: Account | None, department: Department | None,
     )
 
 
+def contracts_offered_to_account(*, account: Account, day):
+    """The account's contracts a ticket may follow on ``day``, in any department where the
+    Contracts module is on: what a customer's new ticket chooses from (``ticket_raise``)."""
+    return (
+        Contract.objects.active_on(day)
+        .filter(account=account, support_plan__department__contracts_enabled=True)
+        .select_related("support_plan", "support_plan__sla", "support_plan__department")
+        .order_by("start_date", "pk")
+    )
+
+
 def contract_for(*, account: Account, department: Department, product_name: str, day):
     """The contract a new ticket follows: the active one for its product, else the only one."""
-    offered = list(contracts_offered(account=account, department=department, day=day))
+    return _contract_among(
+        contracts_offered(account=account, department=department, day=day), product_name
+    )
+
+
+def _contract_among(offered: Iterable[Contract], product_name: str) -> Contract | None:
+    """Of the contracts ``offered``, the one for ``product_name``, else the only one, else none."""
+    offered = list(offered)
     product = (product_name or "").strip().casefold()
     if product:
         for contract in offered:
@@ -133,12 +170,122 @@ def ticket_create(
     """Open a ticket under the right contract, following its plan's SLA while credits are left."""
     require_permission(by, "tickets.add_ticket")
     require_department(by, department, field="department")
-    now = timezone.now()
-    today = timezone.localdate(now)
     if contact is not None and contact.account_id != account.pk:
         raise ValidationError({"contact": CONTACT_OTHER_ACCOUNT})
     if priority not in Priority.values:
         raise ValidationError({"priority": PRIORITY_INVALID})
+    return _open_ticket(
+        by=by,
+        subject=subject,
+        description=description,
+        account=account,
+        contact=contact,
+        department=department,
+        priority=priority,
+        product_name=product_name,
+        contract=contract,
+    )
+
+
+@transaction.atomic
+def ticket_raise(
+    *,
+    by: Any,
+    subject: str,
+    description: str = "",
+    product_name: str = "",
+    contract: Contract | None = None,
+) -> Ticket:
+    """A customer raises a ticket for their account in the help centre (SPEC section 9).
+
+    ``by`` is a customer (a user with a contact; anyone else: ``PermissionDenied``); their contact
+    is the ticket's contact, their account its account, at medium priority. It follows its
+    contract exactly as a ticket an agent opens (``_open_ticket``): the contract given, else the
+    account's active contract for ``product_name``, else its only active one; the plan's SLA
+    while the cycle has credits left. The department is the contract's plan's; without a
+    contract, the help centre's department (``help_centre_department``). Another account's
+    contract is refused as a missing one (``Http404``): its existence is not the customer's to
+    know.
+    """
+    contact = contact_for_user(by)
+    if contact is None:
+        raise PermissionDenied(NOT_A_CUSTOMER)
+    account = contact.account
+    if contract is not None and contract.account_id != account.pk:
+        raise Http404(CONTRACT_NOT_FOUND)
+    subject = (subject or "").strip()
+    description = (description or "").strip()
+    errors: dict[str, Any] = {}
+    if not subject:
+        errors["subject"] = SUBJECT_EMPTY
+    if len(description) > TEXT_MAX:
+        errors["description"] = text_too_long(description)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    if contract is None:
+        contract = _contract_among(
+            contracts_offered_to_account(account=account, day=today), product_name
+        )
+    department = contract.support_plan.department if contract else help_centre_department()
+    if department is None:
+        raise ValidationError(NO_DEPARTMENT)
+    try:
+        return _open_ticket(
+            by=by,
+            subject=subject,
+            description=description,
+            account=account,
+            contact=contact,
+            department=department,
+            priority=Priority.MEDIUM,
+            product_name=product_name,
+            contract=contract,
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "contract" in error.error_dict:
+            raise ValidationError({"contract": CONTRACT_NOT_OFFERED_TO_CUSTOMER}) from error
+        raise
+
+
+def help_centre_department() -> Department | None:
+    """The department that works the help centre's tickets that follow no contract: the one
+    named by the ``HELP_CENTRE_DEPARTMENT`` setting, else the desk's first (oldest) department."""
+    departments = Department.objects.order_by("pk")
+    name = settings.HELP_CENTRE_DEPARTMENT
+    if name:
+        named = departments.filter(name=name).first()
+        if named is not None:
+            return named
+        logger.warning("HELP_CENTRE_DEPARTMENT names no department (%r): using the first", name)
+    return departments.first()
+
+
+def text_too_long(text: str) -> ValidationError:
+    """The refusal of a customer's or a reply's text longer than ``TEXT_MAX``."""
+    return ValidationError(
+        TEXT_TOO_LONG, code="max_length", params={"limit": TEXT_MAX, "length": len(text)}
+    )
+
+
+def _open_ticket(
+    *,
+    by: Any,
+    subject: str,
+    description: str,
+    account: Account,
+    contact: Contact | None,
+    department: Department,
+    priority: str,
+    product_name: str,
+    contract: Contract | None,
+) -> Ticket:
+    """Open a ticket (the caller checked who may, and the contact and priority): under the
+    contract given, else ``contract_for``; locked, and refused unless offered; following the SLA
+    its credits allow (``_sla_under``), with its due times from now. The one home of what
+    ``ticket_create`` and ``ticket_raise`` share."""
+    now = timezone.now()
+    today = timezone.localdate(now)
     if contract is None:
         contract = contract_for(
             account=account, department=department, product_name=product_name, day=today
@@ -294,9 +441,9 @@ def _move_to_status(ticket: Ticket, status: str, *, at: datetime.datetime) -> No
     """Set ``status`` on ``ticket`` (locked), pausing or resuming its SLA clock."""
     was_on_hold = ticket.is_on_hold
     ticket.status = status
-    if ticket.first_responded_at is None and status != Status.OPEN:
-        # An agent acting on the ticket for the first time is its first response.
-        ticket.first_responded_at = at
+    # A status change is no response (SPEC section 9): the first public reply of an agent is
+    # (``tickets.conversation.reply_add``). Resolving a ticket nobody answered stops its clock
+    # and leaves ``first_responded_at`` empty.
     if ticket.is_on_hold and not was_on_hold:
         ticket.on_hold_since = at
     elif was_on_hold and not ticket.is_on_hold and ticket.on_hold_since:

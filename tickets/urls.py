@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/accounts/", views.NewTicketAccountsView.as_view(), name="ticket_create_accounts"),
     path("new/choices/", views.NewTicketChoicesView.as_view(), name="ticket_create_choices"),
     path("<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),
+    path("<int:pk>/replies/", views.ReplyAddView.as_view(), name="reply_add"),
 ]
 
 # Pages of the customers' addresses that read tickets (joined to customers.urls in config.urls).

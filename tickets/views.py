@@ -19,9 +19,9 @@ from customers.models import Account
 from desk.pagination import IdFirstPaginator
 from desk.selectors import contracts_module_visible
 
-from . import selectors, services
+from . import conversation, selectors, services
 from .filters import TicketFilter
-from .forms import TicketCreateForm, TicketUpdateForm
+from .forms import ReplyForm, TicketCreateForm, TicketUpdateForm
 
 
 class HomeView(TemplateView):
@@ -170,7 +170,9 @@ class TicketDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.ticket_panels(self.object, user=self.request.user))
+        context["conversation"] = selectors.ticket_conversation(self.object, public_only=False)
         context.setdefault("update_form", TicketUpdateForm(ticket=self.object))
+        context.setdefault("reply_form", ReplyForm())
         return context
 
     def post(self, request, *args, **kwargs):
@@ -191,6 +193,44 @@ class TicketDetailView(DetailView):
     def refused(self, form):
         messages.error(self.request, _("The ticket was not changed: correct the errors below."))
         return self.render_to_response(self.get_context_data(update_form=form), status=200)
+
+
+class ReplyAddView(TicketDetailView):
+    """The conversation form of the ticket page (``tickets/<id>/replies/``): a reply to the
+    customer or a private note. A refusal shows the ticket page again with the message and the
+    text kept; a reply goes back to the conversation."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()  # the department wall: 404 outside it
+        if not request.user.has_perm("tickets.change_ticket"):
+            raise PermissionDenied
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            return self.reply_refused(form)
+        try:
+            reply = conversation.reply_add(by=request.user, ticket=self.object, **form.reply())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.reply_refused(form)
+        contact = self.object.contact
+        if not reply.is_public:
+            messages.success(request, _("Private note added."))
+        elif contact is not None and contact.email:
+            messages.success(
+                request, _("Reply added and emailed to %(email)s.") % {"email": contact.email}
+            )
+        else:
+            messages.warning(
+                request,
+                _("Reply added. The ticket's contact has no email address: nobody was emailed."),
+            )
+        return redirect(self.object.get_absolute_url() + "#conversation")
+
+    def reply_refused(self, form):
+        messages.error(self.request, _("The reply was not added: correct the errors below."))
+        return self.render_to_response(self.get_context_data(reply_form=form), status=200)
 
 
 class AccountDetailView(DetailView):

@@ -23,6 +23,7 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     assert desk.counts["accounts"] == SMALL.accounts
     assert desk.counts["contracts"] == SMALL.contracts
     assert desk.counts["ledger"] > 0 and desk.counts["ticket_history"] >= SMALL.tickets
+    assert desk.counts["replies"] > 0 and desk.customer.contact.account == desk.big_account
 
     figures = measure_all(desk, requests=2, log=lambda message: None)
 
@@ -32,7 +33,8 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
         assert figure.status == 200, (figure.name, figure.status, figure.note)
         assert figure.median_ms is not None, figure.name
     pages = [figure for figure in figures if figure.kind == "page"]
-    assert len(pages) == 16
+    assert len(pages) == 20
+    assert len([figure for figure in pages if figure.url.startswith("/help/")]) == 4
     assert all(figure.queries < PAGE_QUERIES for figure in pages)
     table = render_table(figures)
     assert all(figure.name in table for figure in figures)

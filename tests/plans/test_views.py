@@ -78,6 +78,7 @@ def test_list_queries_do_not_grow_with_rows(
     admin_client, department, django_assert_max_num_queries
 ):
     _populate(department, 3)
+    admin_client.get(LIST)  # the session's first page also reads what the session then keeps
     with django_assert_max_num_queries(12) as small:
         admin_client.get(LIST)
     _populate(department, 27)

@@ -8,6 +8,7 @@ from sla import clock as sla_clock
 from tests import factories as f
 from tests.sla.conftest import add_holiday, shanghai
 from tickets import services as ticket_services
+from tickets.conversation import reply_add
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +107,17 @@ def test_due_times_show_iso_instant_and_time_left(
 def test_due_times_say_met_and_paused(office_contract, agent, clock):
     clock(FRIDAY_1730)
     ticket = create_high(office_contract, agent)
+    # The first public reply of an agent is the first response (SPEC section 9), a status
+    # change is none: put on hold at 09:10, the response is still to come; then the reply.
     ticket = ticket_services.ticket_update(
         by=agent, ticket=ticket, status=Status.ON_HOLD, at=shanghai(2026, 3, 9, 9, 10)
     )
+    assert ticket.first_responded_at is None
+    assert "met" not in render(ticket)
+    clock(shanghai(2026, 3, 9, 9, 10))
+    reply_add(by=agent, ticket=ticket, body="Replacing the line card today.")
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at == shanghai(2026, 3, 9, 9, 10)
     html = render(ticket)
     assert "met" in html  # responded at 09:10, due 09:30
     assert "paused" in html

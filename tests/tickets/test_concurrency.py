@@ -142,3 +142,50 @@ def race(back_office, agent, ticket, *, subject) -> list[int]:
 
     assert run_together(save, resolve) == []
     return answers
+
+
+def test_a_customer_reopening_while_an_agent_closes_holds_at_most_one_credit(
+    contract, open_ticket, account
+):
+    """Issue 17: a customer's reply reopens a resolved ticket (refunding its credit) while an
+    agent closes it. Both lock the ticket first: either the reply comes first (reopened,
+    refunded, then closed: spent again) or the close does (the reply is refused: closed). Every
+    round ends closed, holding exactly one credit, with the reply saved only if it came first."""
+    from django.core.exceptions import ValidationError
+
+    from customers.models import Contact
+    from tickets.conversation import TICKET_CLOSED, reply_add
+    from tickets.models import Reply
+
+    rounds = 10
+    contract.support_plan.__class__.objects.filter(pk=contract.support_plan_id).update(
+        credit_limit=rounds
+    )
+    contact = f.ContactFactory(account=account, email="mei@amber.example")
+    mei = f.UserFactory(username="mei", email=contact.email)
+    Contact.objects.filter(pk=contact.pk).update(user=mei)
+    outcomes = set()  # both orders happen over the rounds
+    for n in range(rounds):
+        ticket = open_ticket(subject=f"Round {n}", contact=contact)
+        ticket_update(by=f.desk_admin(), ticket=ticket, status="resolved")
+
+        errors = run_together(
+            lambda ticket=ticket: reply_add(by=mei, ticket=ticket, body="Broken again."),
+            lambda ticket=ticket: ticket_update(by=f.desk_admin(), ticket=ticket, status="closed"),
+        )
+
+        ticket.refresh_from_db()
+        ledger = list(CreditEntry.objects.filter(ticket=ticket).order_by("ticket_seq"))
+        assert ticket.status == "closed"
+        assert credits.holds_credit(ticket) and sum(e.delta for e in ledger) == -1
+        if Reply.objects.filter(ticket=ticket).exists():
+            assert errors == []
+            assert [e.kind for e in ledger] == ["spend", "refund", "spend"]
+            assert ledger[1].created_by == mei
+            outcomes.add("reply first")
+        else:
+            assert [type(e) for e in errors] == [ValidationError]
+            assert errors[0].messages == [str(TICKET_CLOSED)]
+            assert [e.kind for e in ledger] == ["spend"]
+            outcomes.add("close first")
+    assert credits.summary_for(contract).used == rounds

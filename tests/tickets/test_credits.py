@@ -11,6 +11,7 @@ from django.utils import timezone
 from contracts import credits
 from contracts.models import CreditEntry
 from tests import factories as f
+from tests.conftest import opened_form
 from tickets.models import Ticket
 from tickets.services import ticket_update
 
@@ -156,19 +157,9 @@ class TestReceiver:
         client.force_login(staff)
         ticket = open_ticket()
         url = f"/admin/tickets/ticket/{ticket.pk}/change/"
-        form = {
-            "subject": ticket.subject,
-            "description": "",
-            "account": ticket.account_id,
-            "department": ticket.department_id,
-            "priority": "high",
-            "status": "resolved",
-            "contract": contract.pk,
-            "sla": ticket.sla_id or "",
-            "sla_exemption": "",
-            "sla_paused_minutes": 0,
-            "product_name": "",
-        }
+        # The form as the back office draws it (with its read-only conversation inline's
+        # management form), the status changed.
+        form = {**opened_form(client, url), "status": "resolved"}
         response = client.post(url, form)
         assert response.status_code == 302, response.content.decode()[:2000]
         entry = CreditEntry.objects.get(ticket=ticket)

@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from contracts.services import contract_create
 from customers.models import Account, Contact
+from customers.services import contact_accept_invitation, contact_invite
 from desk.choices import Priority, Status
 from desk.models import Department, Preferences
 from plans.models import SupportPlan
 from plans.services import plan_create
 from sla.models import SLA, Holiday, HolidayList
 from sla.services import sla_create
+from tickets.conversation import reply_add
 from tickets.services import UNSET, ticket_create, ticket_update
 
 # The demo desk's data in each language the desk speaks (--language).
@@ -64,6 +66,11 @@ DEMO = {
             "Upgrade to the latest version",
         ],
         "description": "Reported by the customer by email.",
+        # The conversation on the invited customers' first tickets (SPEC section 9).
+        "agent_reply": "Thank you for reporting this. We are looking into it and will update "
+        "you within the day.",
+        "private_note": "Same symptom as last month: check the gateway's logs first.",
+        "customer_reply": "Thank you. It happens mostly in the morning, if that helps.",
         # Contacts: (name, email name) pairs, combined two per account (see _contacts).
         "given_names": [
             ("Olivia", "olivia"),
@@ -124,6 +131,9 @@ DEMO = {
             "升级到最新版本",
         ],
         "description": "客户通过电子邮件报告。",
+        "agent_reply": "感谢您的反馈。我们正在处理，今天内会向您更新进展。",
+        "private_note": "与上个月的症状相同：先查看网关日志。",
+        "customer_reply": "谢谢。问题主要出现在早上，供参考。",
         "given_names": [
             ("秀英", "xiuying"),
             ("伟", "wei"),
@@ -190,6 +200,14 @@ class Command(BaseCommand):
             f"  agent / {password}   (agent in the Support department)\n"
             f"  manager / {password}   (contract manager in the Support department)"
         )
+        customers = Contact.objects.filter(user__is_active=True).select_related("account")
+        if customers:
+            self.stdout.write("Customers sign in at /help/sign-in/ as")
+            for contact in customers.order_by("account__name"):
+                role = (
+                    "sees all the account's tickets" if contact.is_account_admin else "own tickets"
+                )
+                self.stdout.write(f"  {contact.email} / {password}   ({contact.account}: {role})")
 
 
 def load(*, password: str, language: str = "en") -> None:
@@ -255,6 +273,16 @@ def load(*, password: str, language: str = "en") -> None:
         account = Account.objects.create(name=name, phone=demo["phone"].format(number=number))
         _contacts(demo, account=account, first=2 * (number - 1))
         accounts.append(account)
+
+    # The help centre (SPEC section 9): the first contact of Amber Motors (who sees all its
+    # tickets) and of the second account, invited, with the demo password chosen.
+    customers = {}
+    for account, sees_all in ((accounts[0], True), (accounts[1], False)):
+        contact = contact_invite(
+            by=agent, contact=account.contacts.first(), is_account_admin=sees_all
+        )
+        contact_accept_invitation(by=contact.user, password=password)
+        customers[account.pk] = contact
 
     contract_numbers = (f"C-{n:05d}" for n in itertools.count(1))
     plans = [unlimited, monthly, starter]
@@ -323,6 +351,11 @@ def load(*, password: str, language: str = "en") -> None:
             product_name=demo["products"][0],
             description=demo["description"],
         )
+        customer = customers.get(account.pk)
+        if customer is not None and i < 2 * len(accounts):  # their first two tickets
+            reply_add(by=agent, ticket=ticket, body=demo["agent_reply"])
+            reply_add(by=agent, ticket=ticket, body=demo["private_note"], public=False)
+            reply_add(by=customer.user, ticket=ticket, body=demo["customer_reply"])
         ticket_update(
             by=agent,
             ticket=ticket,

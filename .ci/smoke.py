@@ -1,6 +1,7 @@
-"""Production smoke test: sign in to a running desk and load every page of SPEC section 8.
+"""Production smoke test: sign in to a running desk and load every page of SPEC section 8; then
+sign in to the help centre as a customer and load its pages.
 
-    python .ci/smoke.py http://127.0.0.1:8765 admin demo
+    python .ci/smoke.py http://127.0.0.1:8765 admin demo liam.johnson@example.com demo
 
 Talks to the server as a TLS proxy would (``X-Forwarded-Proto: https``), so the production
 settings (secure cookies, SSL redirect, CSRF origin checks) are the ones exercised. Every page
@@ -16,6 +17,8 @@ import time
 import urllib.parse
 
 PAGES = [
+    "/",
+    "/search/?q=printer",
     "/tickets/",
     "/tickets/new/",
     "/tickets/{ticket}/",
@@ -30,6 +33,7 @@ PAGES = [
     "/settings/automation/slas/new/",
     "/settings/automation/slas/{sla}/",
     "/settings/automation/slas/{sla}/edit/",
+    "/settings/automation/slas/holiday-lists/",
     "/settings/automation/support-plans/",
     "/settings/automation/support-plans/new/",
     "/settings/automation/support-plans/{plan}/",
@@ -41,6 +45,18 @@ PAGES = [
     "/admin/contracts/contract/",
     "/admin/desk/outgoingemail/",
 ]
+# The help centre's pages, as the demo's customer sees them.
+HELP_PAGES = [
+    "/help/",
+    "/help/tickets/",
+    "/help/tickets/new/",
+    "/help/tickets/{help_ticket}/",
+    "/help/contracts/{help_contract}/",
+]
+HELP_RECORDS = {
+    "help_ticket": ("/help/tickets/", r'href="/help/tickets/(\d+)/"'),
+    "help_contract": ("/help/", r'href="/help/contracts/(\d+)/"'),
+}
 # Where to find a record of each kind: its list page, and the shape of its links there.
 RECORDS = {
     "ticket": ("/tickets/", r'href="/tickets/(\d+)/"'),
@@ -100,27 +116,29 @@ def wait_until_healthy(browser: Browser, seconds: int = 60) -> dict:
         time.sleep(1)
 
 
-def main(base: str, username: str, password: str) -> int:
-    browser = Browser(base)
-    print("healthz:", wait_until_healthy(browser))
-    _, page = browser.request("GET", "/accounts/login/")
+def sign_in(browser: Browser, path: str, username: str, password: str) -> None:
+    _, page = browser.request("GET", path)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     response, _ = browser.request(
-        "POST",
-        "/accounts/login/",
-        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"},
+        "POST", path, {"csrfmiddlewaretoken": token, "username": username, "password": password}
     )
     if response.status != 302:
-        sys.exit(f"signing in as {username} answered {response.status}")
+        sys.exit(f"signing in as {username} at {path} answered {response.status}")
+
+
+def find_records(browser: Browser, records: dict) -> dict:
     ids = {}
-    for kind, (path, link) in RECORDS.items():
+    for kind, (path, link) in records.items():
         _, page = browser.request("GET", path)
         match = re.search(link, page)
         if match is None:
             sys.exit(f"no {kind} on {path} to open")
         ids[kind] = match.group(1)
-    problems, statics = [], set()
-    for template in PAGES:
+    return ids
+
+
+def load(browser: Browser, pages: list[str], ids: dict, problems: list, statics: set) -> None:
+    for template in pages:
         path = template.format(**ids)
         response, page = browser.request("GET", path)
         csp = response.getheader("Content-Security-Policy") or ""
@@ -130,6 +148,18 @@ def main(base: str, username: str, password: str) -> int:
         elif "script-src 'self'" not in csp:
             problems.append(f"{path}: no Content-Security-Policy")
         statics |= set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
+
+
+def main(base: str, username: str, password: str, customer: str, customer_password: str) -> int:
+    browser = Browser(base)
+    print("healthz:", wait_until_healthy(browser))
+    problems: list[str] = []
+    statics: set[str] = set()
+    sign_in(browser, "/accounts/login/", username, password)
+    load(browser, PAGES, find_records(browser, RECORDS), problems, statics)
+    helped = Browser(base)
+    sign_in(helped, "/help/sign-in/", customer, customer_password)
+    load(helped, HELP_PAGES, find_records(helped, HELP_RECORDS), problems, statics)
     for path in sorted(statics):
         response, _ = browser.request("GET", path)
         print(f"{response.status} {path}")
@@ -139,9 +169,10 @@ def main(base: str, username: str, password: str) -> int:
         problems.append("the pages name no stylesheet or no script")
     for problem in problems:
         print("FAILED", problem)
-    print(f"{len(PAGES)} pages and {len(statics)} static files checked, {len(problems)} problems")
+    pages = len(PAGES) + len(HELP_PAGES)
+    print(f"{pages} pages and {len(statics)} static files checked, {len(problems)} problems")
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:6]))

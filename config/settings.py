@@ -9,6 +9,7 @@ Everything that differs between a laptop and production comes from the environme
     TIME_ZONE        the desk's time zone (default UTC)
     HELP_CENTRE_DEPARTMENT  the department (by name) of a customer's ticket that follows no
                      contract (default: the oldest department)
+    AUTOMATION_RULES_PER_DEPARTMENT  active workflow rules per department (default 30)
     EMAIL_URL-style  EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                      EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "plans",
     "contracts",
     "tickets",
+    # Workflow rules and tasks, on top of tickets and contracts (which send it their changes).
+    "automation",
     # Doors on top of the domain apps, which import none of them: the customers' help centre.
     "helpcentre",
     # Composition on top of every app (nothing imports them): demo data, cron, benchmark.
@@ -202,6 +205,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support-desk@localhost")
 DESK_URL = os.environ.get("DESK_URL", "http://127.0.0.1:8000")  # emails link to the desk here
 HELP_CENTRE_DEPARTMENT = os.environ.get("HELP_CENTRE_DEPARTMENT", "")
+# Active workflow rules per department (SPEC section 10).
+AUTOMATION_RULES_PER_DEPARTMENT = int(os.environ.get("AUTOMATION_RULES_PER_DEPARTMENT", "30"))
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 if not DEBUG:

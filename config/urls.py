@@ -39,4 +39,6 @@ urlpatterns = [
     path("customers/", include(customer_pages)),
     path("tickets/", include("tickets.urls")),
     path("help/", include("helpcentre.urls")),
+    # Settings > Automation > Workflow rules and Email templates, and My tasks.
+    path("", include("automation.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from desk.access import require_department, require_permission
+from desk.signals import send_record_changed
 
 from .cycles import Cycle, cycle_containing
 from .locks import lock_contract
@@ -128,7 +129,7 @@ def sync_for_ticket(*, ticket, by) -> CreditEntry | None:
             cycle = cycle_for(contract, resolved_on)
             kind, delta = CreditEntry.Kind.SPEND, -1
             cycle_start, cycle_end = (cycle.start, cycle.end) if cycle else (None, None)
-        return CreditEntry.objects.create(
+        entry = CreditEntry.objects.create(
             contract=contract,
             ticket_id=ticket.pk,
             ticket_seq=seq,
@@ -138,6 +139,8 @@ def sync_for_ticket(*, ticket, by) -> CreditEntry | None:
             cycle_end=cycle_end,
             created_by=by,
         )
+        send_record_changed(contract, by=by, credit=True)
+        return entry
 
 
 def adjust(*, by, contract: Contract, delta: int, reason: str) -> CreditEntry:

@@ -20,6 +20,7 @@ from customers.locks import lock_account
 from customers.models import Account
 from desk.access import require_department, require_permission
 from desk.integrity import duplicates_refused
+from desk.signals import send_record_changed
 from plans.models import SupportPlan
 
 from .locks import lock_contract
@@ -226,6 +227,7 @@ def _insert(contract: Contract, *, by: Any, notify_users) -> Contract:
     with duplicates_refused(contract):  # a contract number saved meanwhile by someone else
         contract.save()
     contract.notify_users.set(notify_users)
+    send_record_changed(contract, by=by, created=True)
     return contract
 
 
@@ -255,6 +257,13 @@ def contract_update(*, by: Any, contract: Contract, notify_users=None, **fields:
     with duplicates_refused(contract):  # a contract number saved meanwhile by someone else
         contract.save()
     contract.notify_users.set(notify_users)
+    changed = {
+        field.name
+        for field in Contract._meta.fields
+        if getattr(stored, field.attname) != getattr(contract, field.attname)
+        and field.name != "updated_at"
+    }
+    send_record_changed(contract, by=by, changed=changed)
     return contract
 
 

@@ -141,3 +141,5 @@ def restore_ready_groups() -> None:
     migration.create_groups(apps, schema_editor=None)
     migration = importlib.import_module("desk.migrations.0005_contract_managers")
     migration.create_contract_managers(apps, schema_editor=None)
+    migration = importlib.import_module("automation.migrations.0002_group_permissions")
+    migration.grant(apps, schema_editor=None)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
-DOMAIN = {"customers", "sla", "plans", "contracts", "tickets"}
+DOMAIN = {"customers", "sla", "plans", "contracts", "tickets", "automation"}
 DOORS = {"helpcentre"}
 COMPOSITION = {"ops", "benchmark"}
 APPS = {"desk"} | DOMAIN | DOORS | COMPOSITION

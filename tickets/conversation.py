@@ -45,6 +45,7 @@ from desk import mail
 from desk.access import NOT_PERMITTED, require_department, require_permission
 from desk.choices import Status
 from desk.people import person_name
+from desk.signals import send_record_changed
 
 from .locks import lock_ticket
 from .models import Reply, Ticket
@@ -125,6 +126,13 @@ def reply_add(
     ticket._history_user = by  # type: ignore[attr-defined]
     ticket._change_reason = reason  # type: ignore[attr-defined]
     ticket.save()
+    if public or ticket.status != was:
+        send_record_changed(
+            ticket,
+            by=by,
+            changed={"status"} if ticket.status != was else set(),
+            reply=("customer" if contact is not None else "agent") if public else None,
+        )
 
     # Queued in this transaction: a reply rolled back takes its emails with it. A private note
     # is for the desk's eyes: nobody is emailed.

@@ -38,6 +38,7 @@ from customers.selectors import contact_for_user
 from desk.access import require_department, require_permission
 from desk.choices import Priority, Status
 from desk.models import Department
+from desk.signals import send_record_changed
 from sla import clock
 from sla import selectors as sla_selectors
 
@@ -312,6 +313,7 @@ def _open_ticket(
     ticket.full_clean()
     ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
     ticket.save()
+    send_record_changed(ticket, by=by, created=True)
     return ticket
 
 
@@ -329,6 +331,7 @@ def ticket_update(
     contact: Contact | None | Unset = UNSET,
     product_name: str | Unset = UNSET,
     at: datetime.datetime | None = None,
+    reason: str = "",
 ) -> Ticket:
     """Change what ``by`` asked to change, on the ticket as it is now, as one change.
 
@@ -337,6 +340,7 @@ def ticket_update(
     ``ValidationError`` with each field's message and leaves the ticket as it was. A new contract
     re-decides the SLA; a new contract or priority recomputes the due times; a new status pauses
     or resumes the SLA clock (and, through the credit receiver, spends or refunds a credit).
+    ``reason``: why, for the history (a workflow rule's change names the rule).
     """
     require_permission(by, "tickets.change_ticket")
     ticket = lock_ticket(ticket.pk)
@@ -396,8 +400,20 @@ def ticket_update(
     ]
     ticket.full_clean(exclude=unchanged, validate_unique=False)
     ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
+    if reason:
+        ticket._change_reason = reason  # type: ignore[attr-defined]
     ticket.save()
+    send_record_changed(ticket, by=by, changed=changed_fields(before, after))
     return ticket
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The names of the ticket's fields that differ between two ``_stored`` snapshots."""
+    return {
+        field.name
+        for field in Ticket._meta.concrete_fields
+        if before[field.attname] != after[field.attname] and field.name != "updated_at"
+    }
 
 
 @transaction.atomic

@@ -1,0 +1,33 @@
+"""Chains of rules: a rule's field update is a change like any other, and may fire other rules.
+
+While a rule's field update runs, ``acting`` records the chain of rules that led to it; the
+change it makes is queued with that chain (``receivers``), so the rules it fires never include
+one already in the chain (a rule's own update never triggers it again), and a change made by a
+chain ``MAX_DEPTH`` rules long fires nothing more (``engine`` logs the stop on the firing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+MAX_DEPTH = 3
+
+_current: ContextVar[tuple[int, ...]] = ContextVar("automation_chain", default=())
+
+
+def current() -> tuple[int, ...]:
+    """The ids of the rules whose field updates led to the change being made now (a person's
+    change: none)."""
+    return _current.get()
+
+
+@contextmanager
+def acting(chain: tuple[int, ...]) -> Iterator[None]:
+    """Within the block, changes are made by the last rule of ``chain``."""
+    token = _current.set(tuple(chain))
+    try:
+        yield
+    finally:
+        _current.reset(token)

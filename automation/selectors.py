@@ -1,0 +1,119 @@
+"""Reads shared by the automation pages, the ticket and contract panels, and the back office."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from contracts.models import Contract
+from tickets.models import Ticket
+
+from .models import EmailTemplate, Firing, Module, Rule, Task
+
+LOG_SHOWN = 50
+COUNT_WINDOW = datetime.timedelta(days=7)
+
+
+def rule_list(user):
+    """The rules of the user's departments, in list order, with their firings in 7 days."""
+    since = timezone.now() - COUNT_WINDOW
+    return (
+        Rule.objects.visible_to(user)
+        .select_related("department")
+        .annotate(recent_firings=Count("firings", filter=Q(firings__fired_at__gte=since)))
+        .order_by("department__name", "department_id", "module", "position", "pk")
+    )
+
+
+def rule_get(user, pk) -> Rule:
+    return (
+        Rule.objects.visible_to(user)
+        .select_related("department", "owner", "set_assignee", "alert_template", "task_assignee")
+        .prefetch_related("alert_users")
+        .get(pk=pk)
+    )
+
+
+def recent_firing_count(rule: Rule) -> int:
+    return rule.firings.filter(fired_at__gte=timezone.now() - COUNT_WINDOW).count()
+
+
+def rule_log(rule: Rule, *, limit: int = LOG_SHOWN) -> list[Firing]:
+    """The rule's newest firings, with their records and webhook attempts."""
+    return list(
+        rule.firings.select_related("ticket", "contract")
+        .prefetch_related("deliveries__attempt_log")
+        .order_by("-fired_at", "-pk")[:limit]
+    )
+
+
+def record_log(*, ticket: Ticket | None = None, contract: Contract | None = None, limit=20):
+    """The rules that fired on a ticket or a contract, newest first."""
+    firings = Firing.objects.select_related("rule")
+    if ticket is not None:
+        firings = firings.filter(ticket=ticket)
+    else:
+        firings = firings.filter(contract=contract)
+    return list(firings.order_by("-fired_at", "-pk")[:limit])
+
+
+def test_record(user, rule: Rule, number):
+    """The ticket or contract a *Test against…* names, among the user's records of the rule's
+    department; None if there is none such."""
+    if not str(number).strip().lstrip("#").isdecimal():
+        return None
+    pk = int(str(number).strip().lstrip("#"))
+    if rule.module == Module.TICKETS:
+        records = Ticket.objects.visible_to(user).filter(department=rule.department)
+        related = ["account", "contact__user", "assignee", "sla", "department"]
+        related += ["contract__support_plan", "contract__owner", "contract__account"]
+    else:
+        records = Contract.objects.visible_to(user).filter(support_plan__department=rule.department)
+        related = ["account", "owner", "support_plan__department"]
+    return records.select_related(*related).filter(pk=pk).first()
+
+
+def template_list(user):
+    return (
+        EmailTemplate.objects.visible_to(user)
+        .select_related("department")
+        .order_by("department__name", "module", "name", "pk")
+    )
+
+
+def template_get(user, pk) -> EmailTemplate:
+    return EmailTemplate.objects.visible_to(user).select_related("department").get(pk=pk)
+
+
+def templates_for(department, module: str):
+    return EmailTemplate.objects.filter(department=department, module=module).order_by("name")
+
+
+def my_tasks(user, *, done: bool = False):
+    """The user's tasks: open ones by due time (so the overdue first), or the done ones, newest
+    first."""
+    tasks = Task.objects.filter(assignee=user).select_related("ticket", "contract", "department")
+    if done:
+        return tasks.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    return tasks.filter(done_at__isnull=True).order_by("due_at", "pk")
+
+
+def open_task_figures(user, now) -> dict[str, int]:
+    counts = Task.objects.filter(assignee=user, done_at__isnull=True).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    return {"open": counts["open"], "overdue": counts["overdue"]}
+
+
+def tasks_of(*, ticket: Ticket | None = None, contract: Contract | None = None):
+    tasks = Task.objects.select_related("assignee", "done_by")
+    tasks = tasks.filter(ticket=ticket) if ticket is not None else tasks.filter(contract=contract)
+    return tasks.order_by("done_at", "due_at", "pk")
+
+
+def task_get(user, pk) -> Task:
+    """A task the user may see: their own, or one of their departments'."""
+    tasks = Task.objects.select_related("ticket", "contract", "department", "assignee")
+    return tasks.filter(Q(assignee=user) | Q(pk__in=Task.objects.visible_to(user))).get(pk=pk)

@@ -38,12 +38,24 @@ PAGES = [
     "/settings/automation/support-plans/new/",
     "/settings/automation/support-plans/{plan}/",
     "/settings/automation/support-plans/{plan}/edit/",
+    "/settings/automation/workflow-rules/",
+    "/settings/automation/workflow-rules/new/?module=tickets",
+    "/settings/automation/workflow-rules/new/?module=contracts",
+    "/settings/automation/workflow-rules/{rule}/",
+    "/settings/automation/workflow-rules/{rule}/?record={ticket}",
+    "/settings/automation/workflow-rules/{rule}/edit/",
+    "/settings/automation/email-templates/",
+    "/settings/automation/email-templates/new/",
+    "/tasks/",
     "/settings/customization/modules/",
     "/accounts/preferences/",
     "/admin/",
     "/admin/tickets/ticket/",
     "/admin/contracts/contract/",
     "/admin/desk/outgoingemail/",
+    "/admin/automation/rule/",
+    "/admin/automation/task/",
+    "/admin/automation/firing/",
 ]
 # The help centre's pages, as the demo's customer sees them.
 HELP_PAGES = [
@@ -66,6 +78,10 @@ RECORDS = {
     "plan": (
         "/settings/automation/support-plans/",
         r'href="/settings/automation/support-plans/(\d+)/"',
+    ),
+    "rule": (
+        "/settings/automation/workflow-rules/",
+        r'href="/settings/automation/workflow-rules/(\d+)/"',
     ),
 }
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
@@ -21,22 +23,38 @@ from django.db import transaction
 from django.utils import translation
 
 from desk import mail
+from desk.choices import Priority
 from desk.people import person_name
 from tickets import services as ticket_services
 
 from . import placeholders
 from .chain import acting
-from .models import Firing, Module, Rule, WebhookDelivery
+from .models import RAISE_PRIORITY, Firing, Module, Rule, WebhookDelivery
 
 Result = dict[str, Any]
 
 
-def perform(rule: Rule, record, *, facts, firing: Firing, chain: tuple[int, ...]) -> list[Result]:
+def perform(
+    rule: Rule,
+    record,
+    *,
+    facts,
+    firing: Firing,
+    chain: tuple[int, ...],
+    reload: Callable[[], Any] | None = None,
+    seen: tuple[int, ...] = (),
+) -> list[Result]:
     """Run ``rule``'s actions on ``record`` (a ticket or a contract) for ``firing``; ``chain``:
-    the rules whose field updates led to the change that fired it."""
+    the rules whose field updates led to the change that fired it. ``reload``: the record read
+    again, so that the alert, task and webhook after a field update see the record as it left
+    it (the new assignee, priority, credits). ``seen``: the rules after this one in the run,
+    which read its field update there (``automation.chain.seen``)."""
     results = []
     if rule.module == Module.TICKETS and rule.field_updates:
-        results.append(_field_update(rule, record, chain=(*chain, rule.pk)))
+        results.append(_field_update(rule, record, chain=(*chain, rule.pk), seen=seen))
+        if results[-1]["ok"] and reload is not None:
+            record = reload()
+            facts = type(facts)(rule.module, record)
     if rule.alerts:
         results.append(_alert(rule, record, facts=facts))
     if rule.makes_task:
@@ -60,8 +78,12 @@ def rule_reason(rule: Rule) -> str:
     return f"Workflow rule: {rule.name}"
 
 
-def _field_update(rule: Rule, ticket, *, chain: tuple[int, ...]) -> Result:
+def _field_update(
+    rule: Rule, ticket, *, chain: tuple[int, ...], seen: tuple[int, ...] = ()
+) -> Result:
     updates = rule.field_updates
+    if updates.get("priority") == RAISE_PRIORITY:
+        updates["priority"] = Priority.raised(ticket.priority)
     detail = {
         "status": updates.get("status", ""),
         "priority": updates.get("priority", ""),
@@ -70,7 +92,7 @@ def _field_update(rule: Rule, ticket, *, chain: tuple[int, ...]) -> Result:
     try:
         # The update is itself a change: the rules it fires know the chain that made it, so
         # never this rule again, and none past the chain's depth (``automation.chain``).
-        with acting(chain), transaction.atomic():
+        with acting(chain, seen), transaction.atomic():
             ticket_services.ticket_update(
                 by=rule.owner, ticket=ticket, reason=rule_reason(rule), **updates
             )
@@ -139,7 +161,9 @@ def _alert(rule: Rule, record, *, facts) -> Result:
     users, addresses = recipients(rule, record)
     messages = mail.messages_for(users, lambda: compose(rule, record, facts=facts))
     if addresses:
-        with translation.override(None):  # the desk's language, for addresses without a user
+        # The desk's language, for addresses without a user (``override(None)`` would write
+        # the untranslated source text whatever LANGUAGE_CODE says).
+        with translation.override(settings.LANGUAGE_CODE):
             subject, body = compose(rule, record, facts=facts)
         messages.append((subject, body, "", addresses))
     sent_to = [to for message in messages for to in message[3]]

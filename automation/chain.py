@@ -15,6 +15,7 @@ from contextvars import ContextVar
 MAX_DEPTH = 3
 
 _current: ContextVar[tuple[int, ...]] = ContextVar("automation_chain", default=())
+_seen: ContextVar[tuple[int, ...]] = ContextVar("automation_seen", default=())
 
 
 def current() -> tuple[int, ...]:
@@ -23,11 +24,19 @@ def current() -> tuple[int, ...]:
     return _current.get()
 
 
+def seen() -> tuple[int, ...]:
+    """The ids of the rules that read the change being made now in the run that makes it (the
+    rules after the acting one in that run's list): the change must not fire them again."""
+    return _seen.get()
+
+
 @contextmanager
-def acting(chain: tuple[int, ...]) -> Iterator[None]:
-    """Within the block, changes are made by the last rule of ``chain``."""
-    token = _current.set(tuple(chain))
+def acting(chain: tuple[int, ...], seen: tuple[int, ...] = ()) -> Iterator[None]:
+    """Within the block, changes are made by the last rule of ``chain``; the rules ``seen``
+    will read them in the same run."""
+    token, seen_token = _current.set(tuple(chain)), _seen.set(tuple(seen))
     try:
         yield
     finally:
         _current.reset(token)
+        _seen.reset(seen_token)

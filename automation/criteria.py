@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -491,7 +492,9 @@ def clean_criteria(module: str, rows: list[dict], department) -> list[dict]:
             try:
                 value = field_.clean_value(row.get("value"), department)
             except ValidationError as error:
-                errors.append(_row_error(number, " ".join(error.messages)))
+                # "Condition 2: Enter a whole number." (the row's message ends the sentence).
+                message = " ".join(error.messages).rstrip(".。")
+                errors.append(_row_error(number, message))
                 continue
         cleaned.append({"field": field_.name, "operator": operator, "value": value})
     if errors:
@@ -505,3 +508,78 @@ def _row_error(number: int, message) -> ValidationError:
         params={"number": number, "message": message},
         code="criterion",
     )
+
+
+# --- in SQL, for scans (time-based rules) -----------------------------------------------------
+
+# The ticket fields a criterion reads straight from the ticket's row, by SQL lookup.
+_TICKET_COLUMNS = {
+    "priority": "priority",
+    "status": "status",
+    "subject": "subject",
+    "product_name": "product_name",
+    "assignee": "assignee_id",
+    "sla": "sla_id",
+    "account": "account__name",
+}
+
+
+def _row_q(row: dict) -> Q | None:
+    """A ticket criterion as a filter, where it is one (else None: it is decided in Python)."""
+    field_name, operator, value = row.get("field"), row.get("operator"), row.get("value")
+    if field_name == "has_contract":
+        return Q(contract__isnull=(value != "yes"))
+    column = _TICKET_COLUMNS.get(field_name or "")
+    if column is None:
+        return None
+    is_text = field_name in ("subject", "product_name", "account")
+    if operator == "empty":
+        return Q(**{f"{column}__isnull": True}) if not is_text else Q(**{column: ""})
+    if operator == "not_empty":
+        return Q(**{f"{column}__isnull": False}) if not is_text else ~Q(**{column: ""})
+    lookups = {"is": "iexact", "contains": "icontains", "starts_with": "istartswith"}
+    if is_text and operator in lookups:
+        return Q(**{f"{column}__{lookups[operator]}": value})
+    if is_text and operator == "is_not":
+        return ~Q(**{f"{column}__iexact": value})
+    if is_text and operator == "not_contains":
+        return ~Q(**{f"{column}__icontains": value})
+    if operator == "is":
+        return Q(**{column: value})
+    if operator == "is_not":
+        return Q(**{f"{column}__isnull": True}) | ~Q(**{column: value})
+    return None
+
+
+def as_q(rule) -> Q:
+    """A filter every ticket ``rule``'s criteria hold for passes (it may let others through:
+    ``evaluate`` decides): the criteria a column answers, joined as the rule joins them, so
+    that a scan reads the rows that can match, not the department's every ticket."""
+    rows = [_row_q(row) for row in rule.criteria]
+    if not rows:
+        return Q()
+    everything = Q()
+
+    def combine(tree) -> Q | None:  # None: "may hold for any ticket"
+        if isinstance(tree, int):
+            return rows[tree - 1]
+        join, left, right = tree
+        left_q, right_q = combine(left), combine(right)
+        if join == "and":
+            if left_q is None:
+                return right_q
+            return left_q if right_q is None else left_q & right_q
+        if left_q is None or right_q is None:
+            return None
+        return left_q | right_q
+
+    if rule.pattern:
+        try:
+            tree = parse_pattern(rule.pattern, len(rows))
+        except ValidationError:
+            return everything
+    else:
+        tree = 1
+        for number in range(2, len(rows) + 1):
+            tree = (rule.join if rule.join == "or" else "and", tree, number)
+    return combine(tree) or everything

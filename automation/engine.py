@@ -42,6 +42,9 @@ class Event:
     reply: str | None = None  # "customer" | "agent"
     credit: bool = False
     chain: list[int] = field(default_factory=list)  # the rules whose updates made the change
+    # The rules that read the change already, after the rule that made it, in the same run:
+    # firing them again on it would repeat what they did (two alerts for one change).
+    seen: list[int] = field(default_factory=list)
     key: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def as_json(self) -> dict[str, Any]:
@@ -69,47 +72,38 @@ class Event:
 
     def fires(self, rule: Rule) -> bool:
         """Whether ``rule``'s trigger matches this change (not whether its criteria hold)."""
-        if rule.trigger not in self.triggers or rule.pk in self.chain:
+        if rule.trigger not in self.triggers or rule.pk in self.chain or rule.pk in self.seen:
             return False
         if rule.trigger == Trigger.FIELDS_UPDATED:
             return bool(set(rule.trigger_fields) & set(self.changed))
         return True
 
 
+# What the criteria read of a record, joined to it; what only an action reads (the people an
+# alert writes to, a rule's template) is read when the rule fires, which few changes make it do.
+RECORD_RELATED: dict[str, tuple[str, ...]] = {
+    Module.TICKETS: ("account", "contract__support_plan"),
+    Module.CONTRACTS: ("account", "support_plan"),
+}
+
+
 def load(module: str, record_id: int):
-    """The record with everything the criteria, alerts and webhooks read, in one query."""
-    if module == Module.TICKETS:
-        return (
-            Ticket.objects.select_related(
-                "account",
-                "contact__user__preferences",
-                "assignee__preferences",
-                "department",
-                "sla",
-                "contract__support_plan",
-                "contract__owner__preferences",
-                "contract__account",
-            )
-            .filter(pk=record_id)
-            .first()
-        )
-    return (
-        Contract.objects.select_related("account", "owner__preferences", "support_plan__department")
-        .filter(pk=record_id)
-        .first()
-    )
+    """The record with what the criteria read, in one query (None if deleted)."""
+    model = Ticket if module == Module.TICKETS else Contract
+    records = model.objects.select_related(*RECORD_RELATED[module]).filter(pk=record_id)
+    return next(iter(records.order_by()), None)
 
 
 def rules_for(event: Event) -> list[Rule]:
+    """The department's active workflow rules ``event`` fires, in list order, in one query."""
     rules = (
         Rule.objects.active()
         .filter(
+            kind=Rule.Kind.WORKFLOW,
             department_id=event.department_id,
             module=event.module,
             trigger__in=event.triggers,
         )
-        .select_related("owner", "set_assignee", "alert_template", "task_assignee", "department")
-        .prefetch_related("alert_users__preferences")
         .order_by("position", "pk")
     )
     return [rule for rule in rules if event.fires(rule)]
@@ -127,10 +121,19 @@ def run(event: Event) -> list[Firing]:
         return []  # deleted since
     facts = criteria.Facts(event.module, record)
     firings = []
-    for rule in rules:
+    for index, rule in enumerate(rules):
         if not criteria.evaluate(rule, facts).holds:
             continue
-        firing = _fire(rule, record, facts=facts, event=event)
+        firing = fire(
+            rule,
+            record,
+            facts=facts,
+            trigger=rule.trigger,
+            key=event.key,
+            episode=_episode(rule, facts),
+            chain=tuple(event.chain),
+            seen=tuple(later.pk for later in rules[index + 1 :]),
+        )
         if firing is None:
             continue
         firings.append(firing)
@@ -149,33 +152,51 @@ def _episode(rule: Rule, facts) -> str:
     return f"cycle:{summary.cycle.start.isoformat()}" if summary is not None else ""
 
 
-def _fire(rule: Rule, record, *, facts, event: Event) -> Firing | None:
-    """One firing of ``rule`` on ``record``, with its actions, in one transaction; None if this
-    event (or this credit cycle) fired it already."""
+def fire(
+    rule: Rule,
+    record,
+    *,
+    facts,
+    trigger: str,
+    key: str | None = None,
+    episode: str = "",
+    chain: tuple[int, ...] = (),
+    seen: tuple[int, ...] = (),
+) -> Firing | None:
+    """One firing of ``rule`` on ``record`` (a ticket or a contract), with its actions, in one
+    transaction; None if it fired already for this change (``key``) or this ``episode`` (a
+    credit cycle; a time-based rule's moment). ``chain``: the rules whose field updates made
+    the change; ``MAX_DEPTH`` of them stop it (logged)."""
     firing = Firing(
         rule=rule,
-        trigger=rule.trigger,
-        event=event.key,
-        episode=_episode(rule, facts),
-        depth=len(event.chain),
-        fired_at=timezone.now(),
+        trigger=trigger,
+        event=key or uuid.uuid4(),
+        # A stopped firing does nothing: it must not use up the rule's one firing of the episode.
+        episode=episode if len(chain) < MAX_DEPTH else "",
+        depth=len(chain),
     )
-    if event.module == Module.TICKETS:
+    if rule.module == Module.TICKETS:
         firing.ticket = record
     else:
         firing.contract = record
     with transaction.atomic():
-        if len(event.chain) >= MAX_DEPTH:
+        if len(chain) >= MAX_DEPTH:
             firing.outcome = Firing.Outcome.STOPPED
         try:
             with transaction.atomic():
                 firing.save()
         except IntegrityError:
-            return None  # fired already for this event or this cycle
+            return None  # fired already for this change or this episode
         if firing.outcome == Firing.Outcome.STOPPED:
             return firing
         firing.actions = actions.perform(
-            rule, record, facts=facts, firing=firing, chain=tuple(event.chain)
+            rule,
+            record,
+            facts=facts,
+            firing=firing,
+            chain=chain,
+            reload=lambda: load(rule.module, record.pk),
+            seen=seen,
         )
         ok = all(result["ok"] for result in firing.actions)
         firing.outcome = Firing.Outcome.DONE if ok else Firing.Outcome.FAILED

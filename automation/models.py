@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority, Status
@@ -59,6 +60,10 @@ class EmailTemplate(models.Model):
         return reverse("automation:template_edit", args=[self.pk])
 
 
+# ``set_priority``'s value for "one step up from the ticket's priority" (urgent stays urgent).
+RAISE_PRIORITY = "raise"
+
+
 def new_secret() -> str:
     return secrets.token_hex(32)
 
@@ -69,7 +74,15 @@ class RuleQuerySet(DepartmentScopedQuerySet):
 
 
 class Rule(models.Model):
-    """A workflow rule: when (trigger), if (criteria), then (actions)."""
+    """A rule: when (a change's trigger, or the time passed), if (criteria), then (actions).
+
+    A workflow rule (SPEC section 10) fires on a change; a time-based rule (section 11, tickets
+    only) fires, once per ticket and episode, when its time condition holds at an hourly run.
+    """
+
+    class Kind(models.TextChoices):
+        WORKFLOW = "workflow", _("Workflow rule")
+        TIME_BASED = "time_based", _("Time-based rule")
 
     class Trigger(models.TextChoices):
         CREATED = "created", _("Created")
@@ -79,6 +92,24 @@ class Rule(models.Model):
         CUSTOMER_REPLY = "customer_reply", _("Customer replied")
         AGENT_REPLY = "agent_reply", _("Agent replied")
         CREDIT_CHANGED = "credit_changed", _("Credit spent or refunded")
+        # A time-based rule's firings.
+        TIME_PASSED = "time_passed", _("Time passed")
+
+    class TimeField(models.TextChoices):
+        CREATED = "created", _("Hours since created")
+        STATUS_CHANGED = "status_changed", _("Hours since the status changed")
+        ASSIGNED = "assigned", _("Hours since assigned")
+        CUSTOMER_REPLY = "customer_reply", _("Hours since the last customer reply")
+        AGENT_REPLY = "agent_reply", _("Hours since the last agent reply")
+        RESOLVED = "resolved", _("Hours since resolved")
+        REOPENED = "reopened", _("Hours since reopened")
+        RESPONSE_DUE = "response_due", _("Hours to the response due time")
+        RESOLUTION_DUE = "resolution_due", _("Hours to the resolution due time")
+
+    class TimeOperator(models.TextChoices):
+        IS = "is", pgettext_lazy("criterion", "is")
+        LESS = "lt", _("less than")
+        GREATER = "gt", _("greater than")
 
     class Join(models.TextChoices):
         AND = "and", _("All conditions hold (AND)")
@@ -97,13 +128,15 @@ class Rule(models.Model):
         verbose_name=_("department"),
     )
     module = models.CharField(_("module"), max_length=20, choices=Module.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WORKFLOW)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The order shown on the list, in which matching rules fire (per department and module).
     position = models.PositiveIntegerField(_("position"), default=0)
 
-    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    # A workflow rule's trigger (a time-based rule has none).
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, blank=True)
     # For "Chosen fields updated": the fields whose real change fires the rule.
     trigger_fields = models.JSONField(_("fields"), default=list, blank=True)
     # For "Credit spent or refunded": fire at most once per contract and credit cycle.
@@ -112,6 +145,23 @@ class Rule(models.Model):
         default=True,
         help_text=_("Fire at most once per contract and credit cycle."),
     )
+
+    # A time-based rule's time condition: ``time_field`` ``time_operator`` ``time_hours`` whole
+    # hours, counted in calendar hours or in the business hours of the ticket's SLA.
+    time_field = models.CharField(
+        _("time condition"), max_length=20, choices=TimeField.choices, blank=True
+    )
+    time_operator = models.CharField(
+        _("operator"), max_length=2, choices=TimeOperator.choices, default=TimeOperator.GREATER
+    )
+    time_hours = models.PositiveIntegerField(_("hours"), default=1)
+    business_hours = models.BooleanField(
+        _("in business hours"),
+        default=False,
+        help_text=_("Count only the business hours of the ticket's SLA."),
+    )
+    # The hour a time-based rule was last evaluated: a run every minute evaluates it once.
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
 
     # Criteria: [{"field": ..., "operator": ..., "value": ...}, ...] (``automation.criteria``).
     criteria = models.JSONField(_("criteria"), default=list, blank=True)
@@ -128,7 +178,10 @@ class Rule(models.Model):
         _("set status"), max_length=20, choices=Status.choices, blank=True
     )
     set_priority = models.CharField(
-        _("set priority"), max_length=10, choices=Priority.choices, blank=True
+        _("set priority"),
+        max_length=10,
+        choices=[*Priority.choices, (RAISE_PRIORITY, _("One step up"))],
+        blank=True,
     )
     set_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -253,7 +306,7 @@ class Firing(models.Model):
     # The change that fired it: a rerun of the same change never fires the rule again.
     event = models.UUIDField(_("event"), default=uuid.uuid4)
     # Set where a rule fires at most once per episode (a contract's credit cycle).
-    episode = models.CharField(_("episode"), max_length=40, blank=True)
+    episode = models.CharField(_("episode"), max_length=64, blank=True)
     # How many rules' field updates led to this change (0: a person's change).
     depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     fired_at = models.DateTimeField(_("fired"), auto_now_add=True)

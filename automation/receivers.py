@@ -28,10 +28,11 @@ def queue_rules(
         reply=reply,
         credit=credit,
         chain=list(chain.current()),
+        seen=list(chain.seen()),
     )
     # One query when no rule listens (most changes of most desks), one more to queue the run.
     listening = Rule.objects.active().filter(
-        department_id=department_id, module=module, trigger__in=event.triggers
+        department_id=department_id, module=module, trigger__in=event.triggers, kind="workflow"
     )
     if not event.triggers or not listening.exists():
         return

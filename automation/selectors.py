@@ -16,20 +16,23 @@ LOG_SHOWN = 50
 COUNT_WINDOW = datetime.timedelta(days=7)
 
 
-def rule_list(user):
-    """The rules of the user's departments, in list order, with their firings in 7 days."""
+def rule_list(user, kind: str = Rule.Kind.WORKFLOW):
+    """The rules of ``kind`` of the user's departments, in list order, with their firings in the
+    last 7 days."""
     since = timezone.now() - COUNT_WINDOW
     return (
         Rule.objects.visible_to(user)
+        .filter(kind=kind)
         .select_related("department")
         .annotate(recent_firings=Count("firings", filter=Q(firings__fired_at__gte=since)))
         .order_by("department__name", "department_id", "module", "position", "pk")
     )
 
 
-def rule_get(user, pk) -> Rule:
+def rule_get(user, pk, kind: str = Rule.Kind.WORKFLOW) -> Rule:
     return (
         Rule.objects.visible_to(user)
+        .filter(kind=kind)
         .select_related("department", "owner", "set_assignee", "alert_template", "task_assignee")
         .prefetch_related("alert_users")
         .get(pk=pk)

@@ -58,12 +58,30 @@ RULE_FIELDS = (
     "task_due_in",
     "task_due_unit",
     "webhook_url",
+    # Time-based rules (SPEC section 11).
+    "time_field",
+    "time_operator",
+    "time_hours",
+    "business_hours",
 )
 
 LIMIT_REACHED = _(
     "This department has %(limit)s active workflow rules, the most it may have. Deactivate or "
     "delete one first."
 )
+TIME_LIMIT_REACHED = _(
+    "This department has %(limit)s active time-based rules, the most it may have. Deactivate or "
+    "delete one first."
+)
+TIME_RULES_TICKETS_ONLY = _("Time-based rules are for tickets.")
+CHOOSE_TRIGGER = _("Choose a trigger.")
+CHOOSE_TIME_FIELD = _("Choose the time condition.")
+TIME_HOURS_RANGE = _("Enter a whole number of hours between 1 and %(limit)s.")
+TIME_RULE_NO_WEBHOOK = _(
+    "A time-based rule has at most one alert, one task and one field update: no webhook."
+)
+# The longest a time condition counts: a year of hours.
+TIME_HOURS_MAX = 24 * 366
 NO_ACTION = _("Choose at least one action: a field update, an alert, a task or a webhook.")
 TRIGGER_NOT_FOR_MODULE = _("This trigger is not offered for this module.")
 CHOOSE_TRIGGER_FIELDS = _("Choose the fields whose change fires the rule.")
@@ -83,9 +101,10 @@ TASK_OTHER_DEPARTMENT = _("The task's ticket or contract belongs to another depa
 # The furthest a rule's task may be due, per unit (about ten years).
 DUE_LIMITS = {"minutes": 60 * 24 * 366, "hours": 24 * 366 * 10, "days": 3660, "months": 120}
 TRIGGERS_FOR: dict[str, set[str]] = {
-    Module.TICKETS: set(Rule.Trigger.values) - {Rule.Trigger.CREDIT_CHANGED},
+    Module.TICKETS: set(Rule.Trigger.values)
+    - {Rule.Trigger.CREDIT_CHANGED, Rule.Trigger.TIME_PASSED},
     Module.CONTRACTS: set(Rule.Trigger.values)
-    - {Rule.Trigger.CUSTOMER_REPLY, Rule.Trigger.AGENT_REPLY},
+    - {Rule.Trigger.CUSTOMER_REPLY, Rule.Trigger.AGENT_REPLY, Rule.Trigger.TIME_PASSED},
 }
 
 
@@ -101,7 +120,11 @@ def _validate(rule: Rule, *, alert_users: list) -> None:
     except ValidationError as error:
         errors.update(error.message_dict)
     module, department = rule.module, rule.department
-    if rule.trigger and rule.trigger not in TRIGGERS_FOR.get(module, set()):
+    if rule.kind == Rule.Kind.TIME_BASED:
+        _validate_time_condition(rule, errors)
+    elif not rule.trigger:
+        errors["trigger"] = CHOOSE_TRIGGER
+    elif rule.trigger not in TRIGGERS_FOR.get(module, set()):
         errors["trigger"] = TRIGGER_NOT_FOR_MODULE
     if rule.trigger == Rule.Trigger.FIELDS_UPDATED:
         offered = {name for name, _label in criteria.TRIGGER_FIELDS[module]}
@@ -116,7 +139,8 @@ def _validate(rule: Rule, *, alert_users: list) -> None:
     except ValidationError as error:
         errors["criteria"] = error.messages
     rule.pattern = " ".join((rule.pattern or "").split())
-    if rule.pattern and "criteria" not in errors:
+    # A pattern too long to store is not parsed (a long run of brackets would recurse too deep).
+    if rule.pattern and "criteria" not in errors and "pattern" not in errors:
         if not rule.criteria:
             errors["pattern"] = PATTERN_WITHOUT_CRITERIA
         else:
@@ -177,6 +201,20 @@ def _validate(rule: Rule, *, alert_users: list) -> None:
         raise ValidationError(errors)
 
 
+def _validate_time_condition(rule: Rule, errors: dict[str, Any]) -> None:
+    """A time-based rule: tickets only, a time condition in whole hours, no trigger, and no
+    webhook (SPEC section 11: at most one alert, one task and one field update)."""
+    if rule.module != Module.TICKETS:
+        errors["module"] = TIME_RULES_TICKETS_ONLY
+    rule.trigger = ""
+    if not rule.time_field:
+        errors["time_field"] = CHOOSE_TIME_FIELD
+    if not 1 <= (rule.time_hours or 0) <= TIME_HOURS_MAX:
+        errors["time_hours"] = ValidationError(TIME_HOURS_RANGE, params={"limit": TIME_HOURS_MAX})
+    if rule.webhook_url:
+        errors["webhook_url"] = TIME_RULE_NO_WEBHOOK
+
+
 def _is_address(text: str) -> bool:
     try:
         validate_email(text)
@@ -185,16 +223,19 @@ def _is_address(text: str) -> bool:
     return True
 
 
-def _check_limit(department: Department, *, adding: Rule | None = None) -> None:
-    """Refuse one more active rule in ``department`` (locked, so two saves at once count each
-    other)."""
+def _check_limit(department: Department, kind: str, *, adding: Rule | None = None) -> None:
+    """Refuse one more active rule of ``kind`` in ``department`` (locked, so two saves at once
+    count each other)."""
     Department.objects.select_for_update().filter(pk=department.pk).first()
-    limit = settings.AUTOMATION_RULES_PER_DEPARTMENT
-    active = Rule.objects.active().filter(department=department)
+    if kind == Rule.Kind.TIME_BASED:
+        limit, message = settings.TIME_RULES_PER_DEPARTMENT, TIME_LIMIT_REACHED
+    else:
+        limit, message = settings.AUTOMATION_RULES_PER_DEPARTMENT, LIMIT_REACHED
+    active = Rule.objects.active().filter(department=department, kind=kind)
     if adding is not None and adding.pk:
         active = active.exclude(pk=adding.pk)
     if active.count() >= limit:
-        raise ValidationError(LIMIT_REACHED, code="limit", params={"limit": limit})
+        raise ValidationError(message, code="limit", params={"limit": limit})
 
 
 def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
@@ -208,19 +249,29 @@ def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
 
 @transaction.atomic
 def rule_create(
-    *, by: Any, department: Department, module: str, is_active: bool = True, **fields: Any
+    *,
+    by: Any,
+    department: Department,
+    module: str,
+    is_active: bool = True,
+    kind: str = Rule.Kind.WORKFLOW,
+    **fields: Any,
 ) -> Rule:
-    """A new rule, last in its department's and module's list, running as ``by``."""
+    """A new rule of ``kind``, last in its department's and module's list, running as ``by``."""
     require_permission(by, MANAGE_AUTOMATION)
     require_department(by, department, field="department")
     if module not in Module.values:
         raise ValidationError({"module": _("Choose Tickets or Contracts.")})
     values, alert_users = _split(fields)
-    rule = Rule(department=department, module=module, is_active=is_active, owner=by, **values)
+    if kind not in Rule.Kind.values:
+        raise ValidationError({"kind": _("Choose a workflow or a time-based rule.")})
+    rule = Rule(
+        department=department, module=module, kind=kind, is_active=is_active, owner=by, **values
+    )
     _validate(rule, alert_users=alert_users or [])
     if is_active:
-        _check_limit(department)
-    last = Rule.objects.filter(department=department, module=module).aggregate(
+        _check_limit(department, kind)
+    last = Rule.objects.filter(department=department, module=module, kind=kind).aggregate(
         last=Max("position")
     )["last"]
     rule.position = 0 if last is None else last + 1
@@ -259,7 +310,7 @@ def rule_set_active(*, by: Any, rule: Rule, is_active: bool) -> Rule:
     if is_active == rule.is_active:
         return rule
     if is_active:
-        _check_limit(rule.department, adding=rule)
+        _check_limit(rule.department, rule.kind, adding=rule)
     rule.is_active = is_active
     rule.save(update_fields=["is_active", "updated_at"])
     return rule
@@ -271,7 +322,7 @@ def rule_move(*, by: Any, rule: Rule, up: bool) -> Rule:
     rule = _locked_rule(by, rule)
     siblings = list(
         Rule.objects.select_for_update()
-        .filter(department=rule.department, module=rule.module)
+        .filter(department=rule.department, module=rule.module, kind=rule.kind)
         .order_by("position", "pk")
     )
     index = next(i for i, sibling in enumerate(siblings) if sibling.pk == rule.pk)

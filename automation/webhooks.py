@@ -54,7 +54,10 @@ def attempt(delivery_id: int) -> Outcome:
     is trying it: this one does nothing)."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            # Only the delivery's row (``of``): the joined firing and rule stay unlocked, so a
+            # worker posting another delivery of the same rule, or an administrator saving the
+            # rule, never makes this one skip (and drop) a delivery nobody else is trying.
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("firing__rule")
             .filter(pk=delivery_id, delivered_at__isnull=True, gave_up_at__isnull=True)
             .first()

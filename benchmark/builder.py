@@ -34,8 +34,10 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from automation.models import RAISE_PRIORITY, EmailTemplate, Firing, Module, Rule, Task
 from contracts.cycles import cycle_containing
 from contracts.models import Contract, CreditEntry
 from customers.models import Account, Contact
@@ -167,6 +169,7 @@ class Desk:
     agent: object
     customer: object = None  # the large account's help-centre user (its account administrator)
     big_account: object = None
+    rule: object = None  # a workflow rule with a long log
     counts: dict = field(default_factory=dict)
     seconds: float = 0.0
     phases: dict = field(default_factory=dict)
@@ -312,6 +315,9 @@ class Builder:
             t = time.perf_counter()
             self._ledger_and_history()
             self._phase("credit ledger and history", t)
+            t = time.perf_counter()
+            self._automation()
+            self._phase("workflow rules, their log, tasks", t)
         t = time.perf_counter()
         with connection.cursor() as cursor:
             # What autovacuum does to a live desk after bulk loads: planner statistics, and the
@@ -323,6 +329,7 @@ class Builder:
             agent=self.agent,
             customer=self.customer,
             big_account=self.big_account,
+            rule=self.rule,
             counts=self._counts(),
             seconds=round(time.perf_counter() - started, 1),
             phases=self.phases,
@@ -342,6 +349,9 @@ class Builder:
             "ticket_history": Ticket.history.model.objects.count(),
             "escalation_firings": EscalationFiring.objects.count(),
             "replies": Reply.objects.count(),
+            "workflow_rules": Rule.objects.count(),
+            "rule_firings": Firing.objects.count(),
+            "tasks": Task.objects.count(),
         }
 
     # -- people, SLAs and plans ------------------------------------------------------------------
@@ -665,6 +675,13 @@ class Builder:
                 else None
             )
             assignees = self.agents_by_dept[dept_id]
+            assignee = rng.choice(assignees) if assignees and rng.random() < 0.9 else None
+            on_hold_since = (
+                min(now, created + datetime.timedelta(hours=1))
+                if status in Status.on_hold_kinds()
+                else None
+            )
+            changed = resolved_at or on_hold_since or (responded and min(responded, now))
             chinese = rng.random() < ZH_SHARE
             subject = rng.choice(SUBJECTS_ZH if chinese else SUBJECTS)
             description = rng.choice(DESCRIPTIONS_ZH if chinese else DESCRIPTIONS)
@@ -679,9 +696,7 @@ class Builder:
                     "product_name": contract.product_name if contract else "",
                     "priority": priority,
                     "status": status,
-                    "assignee_id": rng.choice(assignees)
-                    if assignees and rng.random() < 0.9
-                    else None,
+                    "assignee_id": assignee,
                     "created_by_id": self.agent.pk,
                     "contract_id": contract.pk if contract else None,
                     "sla_id": sla.pk if sla else None,
@@ -690,12 +705,14 @@ class Builder:
                     "response_due_at": response_due,
                     "resolution_due_at": resolution_due,
                     "first_responded_at": min(responded, now) if responded else None,
-                    "on_hold_since": (
-                        min(now, created + datetime.timedelta(hours=1))
-                        if status in Status.on_hold_kinds()
-                        else None
-                    ),
+                    "on_hold_since": on_hold_since,
                     "resolved_at": resolved_at,
+                    # What time-based rules count from (the conversations add the replies').
+                    "status_changed_at": changed or created,
+                    "assigned_at": created if assignee else None,
+                    "reopened_at": None,
+                    "last_customer_reply_at": None,
+                    "last_agent_reply_at": None,
                     "created_at": created,
                     "updated_at": resolved_at or created,
                 }
@@ -772,6 +789,14 @@ class Builder:
                     }
                 )
         insert_dicts(Reply, rows)
+        # Each side's last public reply: what time-based rules on replies count from.
+        last = Reply.objects.filter(ticket=OuterRef("pk"), is_public=True).order_by("-created_at")
+        Ticket.objects.update(
+            last_customer_reply_at=Subquery(
+                last.filter(from_customer=True).values("created_at")[:1]
+            ),
+            last_agent_reply_at=Subquery(last.filter(from_customer=False).values("created_at")[:1]),
+        )
 
     # -- credit ledger and history ---------------------------------------------------------------
 
@@ -900,6 +925,143 @@ class Builder:
             )
             rows.append(values)
         insert_dicts(history, rows)
+
+    # -- workflow rules (issue 18) ---------------------------------------------------------------
+
+    def _automation(self):
+        """Each department with as many active ticket rules as it may have, listening to every
+        trigger, with criteria that read the contract and its credits (most tickets match none,
+        as on a real desk); the first rule with a long log; the agent with tasks, some overdue."""
+        templates = EmailTemplate.objects.bulk_create(
+            [
+                EmailTemplate(
+                    department=d,
+                    module=Module.TICKETS,
+                    name="Urgent ticket",
+                    subject="Urgent: {ticket.number} {ticket.subject}",
+                    body="{account.name} ({plan.name}, {credits.left} credits left): {ticket.link}",
+                )
+                for d in self.departments
+            ]
+        )
+        triggers = [t for t in Rule.Trigger.values if t != Rule.Trigger.CREDIT_CHANGED]
+        rules = []
+        for department, template in zip(self.departments, templates, strict=True):
+            for n in range(RULES_PER_DEPARTMENT):
+                trigger = triggers[n % len(triggers)]
+                rules.append(
+                    Rule(
+                        department=department,
+                        module=Module.TICKETS,
+                        name=f"Rule {n + 1}: urgent under a ticket-based plan",
+                        position=n,
+                        trigger=trigger,
+                        trigger_fields=["status", "priority"]
+                        if trigger == Rule.Trigger.FIELDS_UPDATED
+                        else [],
+                        criteria=[
+                            {"field": "priority", "operator": "is", "value": "urgent"},
+                            {"field": "plan_type", "operator": "is", "value": "ticket_based"},
+                            {"field": "credits_left", "operator": "lte", "value": 1},
+                            {"field": "subject", "operator": "contains", "value": "zebra"},
+                        ],
+                        pattern="1 and (2 or 3) and 4",
+                        alert_template=template,
+                        alert_assignee=True,
+                        task_subject="Call the customer",
+                        owner=self.administrator,
+                    )
+                )
+        rules = Rule.objects.bulk_create(rules)
+        self.rule = rules[0]
+        tickets = list(
+            Ticket.objects.filter(department=self.rule.department).values_list("pk", flat=True)[
+                :FIRINGS_OF_FIRST_RULE
+            ]
+        )
+        firings = [
+            Firing(
+                rule=self.rule,
+                ticket_id=pk,
+                trigger=self.rule.trigger,
+                outcome=Firing.Outcome.DONE,
+                fired_at=self.now - datetime.timedelta(minutes=17 * i),
+                actions=[
+                    {"action": "alert", "ok": True, "detail": {"to": ["agent@example.com"]}},
+                    {"action": "task", "ok": True, "detail": {"subject": "Call the customer"}},
+                ],
+            )
+            for i, pk in enumerate(tickets)
+        ]
+        with _stored_timestamps(Firing):
+            Firing.objects.bulk_create(firings, batch_size=2000)
+        self._time_based_rules()
+        department = self.departments[0]
+        Task.objects.bulk_create(
+            [
+                Task(
+                    department=department,
+                    subject=f"Follow up {i}",
+                    ticket_id=tickets[i % len(tickets)] if tickets else None,
+                    assignee=self.agent,
+                    due_at=self.now + datetime.timedelta(hours=i - TASKS_OF_AGENT // 4),
+                    done_at=self.now if i % 3 == 0 else None,
+                    rule=self.rule if i % 2 else None,
+                    rule_name=self.rule.name if i % 2 else "",
+                    created_by=self.administrator,
+                )
+                for i in range(TASKS_OF_AGENT)
+            ],
+            batch_size=2000,
+        )
+
+    def _time_based_rules(self):
+        """Each department with its 30 time-based rules (issue 19), cycling through every kind of
+        time condition. Most watch for a rare case (a word few subjects hold), as on a real
+        desk, so the run's time is the scan's; one rule in each department fires on its backlog
+        the first hour ("on hold for more than 48 business hours": raise the priority)."""
+        F = Rule.TimeField
+        conditions = [
+            (F.STATUS_CHANGED, "gt", 48, True),
+            (F.CREATED, "gt", 120, False),
+            (F.RESOLUTION_DUE, "lt", 2, True),
+            (F.CUSTOMER_REPLY, "gt", 120, False),
+            (F.AGENT_REPLY, "is", 24, False),
+            (F.RESOLVED, "is", 72, False),
+            (F.ASSIGNED, "gt", 72, True),
+            (F.RESPONSE_DUE, "lt", 1, False),
+            (F.REOPENED, "gt", 24, False),
+        ]
+        rules = []
+        for department in self.departments:
+            for n in range(TIME_RULES_PER_DEPARTMENT):
+                field, operator, hours, business = conditions[n % len(conditions)]
+                rare = [{"field": "subject", "operator": "contains", "value": "zebra"}]
+                on_hold = [{"field": "status", "operator": "is", "value": Status.ON_HOLD}]
+                rules.append(
+                    Rule(
+                        department=department,
+                        module=Module.TICKETS,
+                        kind=Rule.Kind.TIME_BASED,
+                        name=f"Time rule {n + 1}",
+                        position=n,
+                        time_field=field,
+                        time_operator=operator,
+                        time_hours=hours,
+                        business_hours=business,
+                        criteria=on_hold if n == 0 else rare,
+                        set_priority=RAISE_PRIORITY,
+                        owner=self.administrator,
+                    )
+                )
+        Rule.objects.bulk_create(rules)
+
+
+# The article's largest edition: 30 active workflow rules per department.
+RULES_PER_DEPARTMENT = 30
+TIME_RULES_PER_DEPARTMENT = 30
+FIRINGS_OF_FIRST_RULE = 5_000
+TASKS_OF_AGENT = 300
 
 
 def build_desk(sizes: Sizes, *, log=print) -> Desk:

@@ -40,9 +40,13 @@ TARGETS = {
     "build_s": BUILD_S,
 }
 # The scheduled command's two jobs, timed if their modules exist yet.
+MINUTE, HOUR = datetime.timedelta(minutes=1), datetime.timedelta(hours=1)
 SCHEDULED_JOBS = [
-    ("escalations", "tickets.escalations", "run", "now"),
-    ("expiry notices", "contracts.notices", "send_expiry_notices", "today"),
+    # label, module, function, its argument, when it runs next and what that run is, target
+    ("escalations", "tickets.escalations", "run", "now", MINUTE, "a steady-state minute", 5),
+    ("expiry notices", "contracts.notices", "send_expiry_notices", "today", MINUTE, "", 5),
+    # 30 time-based rules a department, evaluated once an hour (issue 19).
+    ("time-based rules", "automation.timed", "run", "now", HOUR, "the next hour", 10),
 ]
 
 
@@ -182,6 +186,7 @@ def measure_pages(desk, *, requests) -> list[Figure]:
         ("search, nothing found (agent)", agent, _search("zebra quantum"), PAGE_MS),
     ]
     pages += help_centre_pages(desk, year_ago=year_ago, today=today)
+    pages += automation_pages(desk, admin=admin, agent=agent)
     return [
         time_page(client, name, url, requests=requests, target_ms=target)
         for name, client, url, target in pages
@@ -224,6 +229,80 @@ def help_centre_pages(desk, *, year_ago, today) -> list:
             PAGE_MS,
         ),
     ]
+
+
+def automation_pages(desk, *, admin, agent) -> list:
+    """Settings > Automation's rule pages (issue 18) with 30 rules a department, the rule with
+    the longest log, *Test against…* a ticket, and the agent's tasks."""
+    if desk.rule is None:
+        return []
+    rule = desk.rule
+    ticket = Ticket.objects.filter(department_id=rule.department_id).order_by("pk").first()
+    base = "/settings/automation/workflow-rules/"
+    return [
+        ("workflow rules (30 a department)", admin, base, PAGE_MS),
+        ("workflow rule with its log", admin, f"{base}{rule.pk}/", PAGE_MS),
+        (
+            "workflow rule, test against a ticket",
+            admin,
+            f"{base}{rule.pk}/?record={ticket.pk}",
+            PAGE_MS,
+        ),
+        ("email templates", admin, "/settings/automation/email-templates/", PAGE_MS),
+        ("my tasks (agent)", agent, "/tasks/", PAGE_MS),
+    ]
+
+
+def measure_rule_runs(desk, *, requests) -> list[Figure]:
+    """What the workflow rules cost a change: the receiver, inside the change's transaction (does
+    a rule listen? queue the run), and the run in the worker: 30 rules of the department, those
+    listening to an edit evaluated against the ticket, its contract and credits."""
+    from automation import engine, receivers
+
+    if desk.rule is None:
+        return []
+    tickets = list(
+        Ticket.objects.filter(department_id=desk.rule.department_id, contract__isnull=False)
+        .select_related("contract__support_plan")
+        .order_by("pk")[: requests + 2]
+    )
+    figures = []
+    # The receiver runs inside the person's change (its target: a status change's); the run is
+    # the worker's, after the commit (its target: a page's).
+    steps = {
+        "workflow rules: a ticket change's added cost (receiver)": lambda t: receivers.queue_rules(
+            Ticket, record=t, by=desk.administrator, changed=frozenset({"status"})
+        ),
+        "workflow rules: the run of one ticket change (30 rules)": lambda t: engine.run(
+            engine.Event(
+                module="tickets",
+                record_id=t.pk,
+                department_id=t.department_id,
+                changed=["status"],
+            )
+        ),
+    }
+    targets = [STATUS_CHANGE_MS, PAGE_MS]
+    for (label, step), target in zip(steps.items(), targets, strict=True):
+        timings, captured = [], None
+        for i, ticket in enumerate(tickets):
+            with CaptureQueriesContext(connection) as capture:
+                started = time.perf_counter()
+                step(ticket)
+                elapsed = (time.perf_counter() - started) * 1000
+            if i >= 2:
+                timings.append(elapsed)
+                captured = capture
+        figure = Figure(name=label, kind="operation", target_ms=target)
+        if timings and captured is not None:
+            figure.status, figure.samples = 200, len(timings)
+            figure.median_ms = round(statistics.median(timings), 2)
+            figure.p95_ms = round(_p95(timings), 2)
+            figure.queries = len(captured.captured_queries)
+            figure.sql_ms = _sql_ms(captured)
+            figure.slowest_sql = _slowest(captured)
+        figures.append(figure.judge())
+    return figures
 
 
 def measure_status_changes(desk, *, requests) -> list[Figure]:
@@ -272,7 +351,7 @@ def measure_scheduled_work() -> list[Figure]:
     hour ago (see ``builder.ESCALATED_BEFORE``), so it fires the last hour's, and sends every
     expiry notice due. The next run, a minute later, is the steady-state minute cron runs after."""
     figures = []
-    for label, module_name, function_name, kwarg in SCHEDULED_JOBS:
+    for label, module_name, function_name, kwarg, step, next_run, target_s in SCHEDULED_JOBS:
         try:
             job = getattr(importlib.import_module(module_name), function_name)
         except (ImportError, AttributeError):
@@ -284,11 +363,11 @@ def measure_scheduled_work() -> list[Figure]:
         now = timezone.now()
         runs = (
             ("backlog run (first)", now),
-            ("next run (a steady-state minute)", now + datetime.timedelta(minutes=1)),
+            (f"next run ({next_run or 'a steady-state minute'})", now + step),
         )
         for run, at in runs:
             figure = Figure(
-                name=f"scheduled: {label}, {run}", kind="job", target_ms=SCHEDULED_S * 1000
+                name=f"scheduled: {label}, {run}", kind="job", target_ms=target_s * 1000
             )
             figure.url = f"{module_name}.{function_name}"
             value = at if kwarg == "now" else timezone.localdate(at)
@@ -318,6 +397,8 @@ def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
     figures = measure_pages(desk, requests=requests)
     log("Timing resolve and reopen…")
     figures += measure_status_changes(desk, requests=requests)
+    log("Timing the workflow rules of a change…")
+    figures += measure_rule_runs(desk, requests=requests)
     log("Timing the scheduled work…")
     figures += measure_scheduled_work()
     build = Figure(

@@ -10,6 +10,7 @@ Everything that differs between a laptop and production comes from the environme
     HELP_CENTRE_DEPARTMENT  the department (by name) of a customer's ticket that follows no
                      contract (default: the oldest department)
     AUTOMATION_RULES_PER_DEPARTMENT  active workflow rules per department (default 30)
+    TIME_RULES_PER_DEPARTMENT        active time-based rules per department (default 30)
     EMAIL_URL-style  EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                      EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -207,6 +208,8 @@ DESK_URL = os.environ.get("DESK_URL", "http://127.0.0.1:8000")  # emails link to
 HELP_CENTRE_DEPARTMENT = os.environ.get("HELP_CENTRE_DEPARTMENT", "")
 # Active workflow rules per department (SPEC section 10).
 AUTOMATION_RULES_PER_DEPARTMENT = int(os.environ.get("AUTOMATION_RULES_PER_DEPARTMENT", "30"))
+# Active time-based rules per department (SPEC section 11: the article's editions 5, 15, 30).
+TIME_RULES_PER_DEPARTMENT = int(os.environ.get("TIME_RULES_PER_DEPARTMENT", "30"))
 
 # Production hardening: on whenever DEBUG is off (python manage.py check --deploy is clean).
 if not DEBUG:

@@ -114,10 +114,13 @@ def reply_add(
     was = ticket.status
     if contact is not None:
         reason = CUSTOMER_REPLIED
+        ticket.last_customer_reply_at = now
         if ticket.status in REOPENED_BY_CUSTOMER:
             _move_to_status(ticket, Status.OPEN, at=now)
     else:
         reason = REPLIED if public else NOTE_ADDED
+        if public:
+            ticket.last_agent_reply_at = now
         if public and ticket.first_responded_at is None:
             ticket.first_responded_at = now
         if status is not None and status != ticket.status:

@@ -224,6 +224,7 @@ def _apply(ticket: Ticket, level: EscalationLevel, mails: list, *, keys: set, fi
     Action = EscalationLevel.Action
     if level.action == Action.REASSIGN and level.reassign_to is not None:
         ticket.assignee = level.reassign_to
+        ticket.assigned_at = timezone.now()
         return _("%(level)s: reassigned to %(user)s") % {
             "level": level.level,
             "user": level.reassign_to.get_username(),

@@ -95,6 +95,13 @@ class Ticket(models.Model):
     # Business minutes spent on hold so far; due times are pushed back by as much.
     sla_paused_minutes = models.PositiveIntegerField(_("paused (minutes)"), default=0)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # When things last happened to the ticket: what time-based rules count their hours from
+    # (SPEC section 11), kept by the services that make them happen.
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    last_customer_reply_at = models.DateTimeField(_("last customer reply"), null=True, blank=True)
+    last_agent_reply_at = models.DateTimeField(_("last agent reply"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -102,8 +102,20 @@ def ticket_panels(ticket: Ticket, *, user) -> dict:
             ticket.history,
             related=("assignee", "contract", "sla"),
             empty={"assignee": _("Unassigned")},
+            hidden=TIMESTAMPS,
         ),
     }
+
+
+# When things last happened: bookkeeping for time-based rules that says nothing the history's
+# rows do not (a status change, a reply, a new assignee).
+TIMESTAMPS = (
+    "status_changed_at",
+    "assigned_at",
+    "reopened_at",
+    "last_customer_reply_at",
+    "last_agent_reply_at",
+)
 
 
 def account_recent_tickets(user, account, limit: int = 20):

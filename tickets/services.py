@@ -308,6 +308,7 @@ def _open_ticket(
         sla_exemption=exemption,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
+        status_changed_at=now,
         created_by=by,
     )
     ticket.full_clean()
@@ -381,6 +382,7 @@ def ticket_update(
         ):
             errors["assignee"] = ASSIGNEE_NOT_IN_DEPARTMENT
         ticket.assignee = assignee
+        ticket.assigned_at = at if assignee is not None else None
     if errors:
         raise ValidationError(errors)
 
@@ -456,7 +458,10 @@ def _move_to_contract(ticket: Ticket, contract: Contract | None, *, day: datetim
 def _move_to_status(ticket: Ticket, status: str, *, at: datetime.datetime) -> None:
     """Set ``status`` on ``ticket`` (locked), pausing or resuming its SLA clock."""
     was_on_hold = ticket.is_on_hold
+    if ticket.is_resolved and status not in Status.resolved_kinds():
+        ticket.reopened_at = at
     ticket.status = status
+    ticket.status_changed_at = at
     # A status change is no response (SPEC section 9): the first public reply of an agent is
     # (``tickets.conversation.reply_add``). Resolving a ticket nobody answered stops its clock
     # and leaves ``first_responded_at`` empty.

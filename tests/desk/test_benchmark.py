@@ -29,11 +29,16 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
 
     kinds = {figure.kind for figure in figures}
     assert kinds == {"build", "page", "operation", "job"}
+    assert {f.name for f in figures if f.name.startswith("workflow rules:")} == {
+        "workflow rules: a ticket change's added cost (receiver)",
+        "workflow rules: the run of one ticket change (30 rules)",
+    }
     for figure in figures:
         assert figure.status == 200, (figure.name, figure.status, figure.note)
         assert figure.median_ms is not None, figure.name
     pages = [figure for figure in figures if figure.kind == "page"]
-    assert len(pages) == 20
+    assert len(pages) == 25
+    assert len([figure for figure in pages if "automation/workflow-rules" in figure.url]) == 3
     assert len([figure for figure in pages if figure.url.startswith("/help/")]) == 4
     assert all(figure.queries < PAGE_QUERIES for figure in pages)
     table = render_table(figures)

@@ -143,7 +143,7 @@ def test_a_poisoned_sla_leaves_the_other_departments_work_on_time(
     with then_the_workers():
         report = run()
 
-    assert "1 escalation(s) fired; 2 expiry notice(s) sent." in report
+    assert "1 escalation(s) fired; 2 expiry notice(s) sent; 0 time-based rule" in report
     subjects = [m.subject for m in mailoutbox]
     assert any(f"#{ticket.pk}" in s for s in subjects)
     assert any(contract.contract_number in s for s in subjects)

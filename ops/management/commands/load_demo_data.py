@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from automation.models import RAISE_PRIORITY, Module, Rule
+from automation.services import rule_create, task_create, template_create
 from contracts.services import contract_create
 from customers.models import Account, Contact
 from customers.services import contact_accept_invitation, contact_invite
@@ -70,6 +72,32 @@ DEMO = {
         "agent_reply": "Thank you for reporting this. We are looking into it and will update "
         "you within the day.",
         "private_note": "Same symptom as last month: check the gateway's logs first.",
+        # Settings > Automation > Workflow rules (issue 18).
+        "template_urgent": (
+            "Urgent ticket under a plan",
+            "Urgent: {ticket.number} {ticket.subject}",
+            "{account.name} raised an urgent ticket under {plan.name} "
+            "({credits.left} credits left this cycle).\n\n{ticket.link}",
+        ),
+        "rule_urgent": "Urgent tickets under a ticket-based plan",
+        "template_low": (
+            "Credits running low",
+            "{account.name}: {credits.left} credit(s) left",
+            "{contract.name} ({contract.number}) has {credits.left} of {credits.limit} credits "
+            "left this cycle. Offer a top-up or a larger plan.\n\n{contract.link}",
+        ),
+        "rule_low": "Credits running low",
+        "rule_renewal": "Renewal due within 30 days",
+        "task_renewal": "Talk to the customer about renewing",
+        "tasks": ("Call back about the sign-in", "Send the corrected invoice"),
+        # Settings > Automation > Time-based rules (issue 19).
+        "template_on_hold": (
+            "On hold too long",
+            "{ticket.number} has been on hold for two working days",
+            "{ticket.subject} ({account.name}) has waited on hold for more than 48 business "
+            "hours: its priority was raised.\n\n{ticket.link}",
+        ),
+        "rule_on_hold": "On hold for more than 48 hours",
         "customer_reply": "Thank you. It happens mostly in the morning, if that helps.",
         # Contacts: (name, email name) pairs, combined two per account (see _contacts).
         "given_names": [
@@ -133,6 +161,30 @@ DEMO = {
         "description": "客户通过电子邮件报告。",
         "agent_reply": "感谢您的反馈。我们正在处理，今天内会向您更新进展。",
         "private_note": "与上个月的症状相同：先查看网关日志。",
+        "template_urgent": (
+            "套餐下的紧急工单",
+            "紧急：{ticket.number} {ticket.subject}",
+            "{account.name} 在 {plan.name} 下提交了紧急工单（本周期剩余 {credits.left} 个积分）。"
+            "\n\n{ticket.link}",
+        ),
+        "rule_urgent": "按工单计费套餐下的紧急工单",
+        "template_low": (
+            "积分即将用完",
+            "{account.name}：剩余 {credits.left} 个积分",
+            "{contract.name}（{contract.number}）本周期剩余 {credits.left}/{credits.limit} 个积分。"
+            "可建议充值或升级套餐。\n\n{contract.link}",
+        ),
+        "rule_low": "积分即将用完",
+        "rule_renewal": "30 天内到期需续约",
+        "task_renewal": "与客户沟通续约",
+        "tasks": ("回电说明登录问题", "发送更正后的发票"),
+        "template_on_hold": (
+            "挂起时间过长",
+            "{ticket.number} 已挂起两个工作日",
+            "{ticket.subject}（{account.name}）已挂起超过 48 个工作小时，优先级已提高。"
+            "\n\n{ticket.link}",
+        ),
+        "rule_on_hold": "挂起超过 48 小时",
         "customer_reply": "谢谢。问题主要出现在早上，供参考。",
         "given_names": [
             ("秀英", "xiuying"),
@@ -284,6 +336,7 @@ def load(*, password: str, language: str = "en") -> None:
         contact_accept_invitation(by=contact.user, password=password)
         customers[account.pk] = contact
 
+    _rules(demo, admin=admin, agent=agent, department=support)
     contract_numbers = (f"C-{n:05d}" for n in itertools.count(1))
     plans = [unlimited, monthly, starter]
     for i, account in enumerate(accounts):
@@ -363,6 +416,90 @@ def load(*, password: str, language: str = "en") -> None:
             # Two tickets in three are the demo agent's; the rest wait for someone to take them.
             assignee=agent if i % 3 else UNSET,
         )
+        if i < len(demo["tasks"]):  # the agent's own to-dos on the first tickets
+            task_create(
+                by=agent,
+                subject=demo["tasks"][i],
+                ticket=ticket,
+                assignee=agent,
+                due_at=timezone.now() + datetime.timedelta(days=i * 2 - 1),
+            )
+
+
+def _rules(demo, *, admin, agent, department: Department) -> None:
+    """The article's examples of workflow rules, made before the demo's tickets so that the
+    worker fires them on those tickets once ``make run`` starts: urgent tickets under a
+    ticket-based plan go to the agent and alert the contract owner; a contract's owner hears
+    once a cycle when its credits run low; a contract near its end gets a renewal task. And a
+    time-based rule: a ticket on hold for more than 48 business hours is raised a priority."""
+    urgent = template_create(
+        by=admin,
+        department=department,
+        module=Module.TICKETS,
+        **dict(zip(("name", "subject", "body"), demo["template_urgent"], strict=True)),
+    )
+    rule_create(
+        by=admin,
+        department=department,
+        module=Module.TICKETS,
+        name=demo["rule_urgent"],
+        trigger=Rule.Trigger.CREATED,
+        criteria=[
+            {"field": "plan_type", "operator": "is", "value": SupportPlan.PlanType.TICKET_BASED},
+            {"field": "priority", "operator": "is", "value": Priority.URGENT},
+        ],
+        set_assignee=agent,
+        alert_template=urgent,
+        alert_contract_owner=True,
+    )
+    low = template_create(
+        by=admin,
+        department=department,
+        module=Module.CONTRACTS,
+        **dict(zip(("name", "subject", "body"), demo["template_low"], strict=True)),
+    )
+    rule_create(
+        by=admin,
+        department=department,
+        module=Module.CONTRACTS,
+        name=demo["rule_low"],
+        trigger=Rule.Trigger.CREDIT_CHANGED,
+        criteria=[{"field": "credits_left", "operator": "lte", "value": 1}],
+        alert_template=low,
+        alert_contract_owner=True,
+    )
+    rule_create(
+        by=admin,
+        department=department,
+        module=Module.CONTRACTS,
+        name=demo["rule_renewal"],
+        trigger=Rule.Trigger.CREATED_OR_EDITED,
+        criteria=[{"field": "days_to_contract_end", "operator": "lte", "value": 30}],
+        task_subject=demo["task_renewal"],
+        task_due_in=7,
+        task_due_unit=Rule.DueUnit.DAYS,
+    )
+    on_hold = template_create(
+        by=admin,
+        department=department,
+        module=Module.TICKETS,
+        **dict(zip(("name", "subject", "body"), demo["template_on_hold"], strict=True)),
+    )
+    rule_create(  # the article's time-based rule (SPEC section 11), run hourly by cron
+        by=admin,
+        department=department,
+        module=Module.TICKETS,
+        kind=Rule.Kind.TIME_BASED,
+        name=demo["rule_on_hold"],
+        time_field=Rule.TimeField.STATUS_CHANGED,
+        time_operator=Rule.TimeOperator.GREATER,
+        time_hours=48,
+        business_hours=True,
+        criteria=[{"field": "status", "operator": "is", "value": Status.ON_HOLD}],
+        set_priority=RAISE_PRIORITY,
+        alert_template=on_hold,
+        alert_assignee=True,
+    )
 
 
 def _users(demo, *, password: str, department: Department):

@@ -1,9 +1,11 @@
-"""The cron job: SLA escalations and contract expiry notices. Safe to run every minute, on several
-machines at once.
+"""The cron job: SLA escalations, contract expiry notices and the hourly time-based rules. Safe to
+run every minute, on several machines at once.
 
-Both steps are idempotent: an escalation level fires once per ticket and due time (a unique row
-records it), an expiry notice is queued once per contract and end date; their emails are queued
-in the transaction that records them and delivered by the task workers (``db_worker``).
+Every step is idempotent: an escalation level fires once per ticket and due time (a unique row
+records it), an expiry notice is queued once per contract and end date, a time-based rule is
+evaluated once an hour (the hour is claimed) and fires once per ticket and episode (a unique
+row); their emails are queued in the transaction that records them and delivered by the task
+workers (``db_worker``).
 
 Each step runs even if the other fails, and within a step one record that cannot be worked (an
 SLA or contract saved before today's bounds) is logged and skipped; the command then exits with
@@ -15,6 +17,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from automation import timed
 from contracts import notices
 from tickets import escalations
 
@@ -22,7 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Fire due SLA escalations and queue due contract expiry notices (run every minute)."
+    help = (
+        "Fire due SLA escalations, queue due contract expiry notices and run the hourly "
+        "time-based rules (run every minute)."
+    )
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -31,6 +37,7 @@ class Command(BaseCommand):
             "expiry notice(s) sent": lambda: notices.send_expiry_notices(
                 today=timezone.localdate(now)
             ),
+            "time-based rule firing(s)": lambda: timed.run(now=now),
         }
         report, failed = [], []
         for label, step in steps.items():

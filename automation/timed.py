@@ -22,6 +22,7 @@ import datetime
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.db.models import Q
 
@@ -80,10 +81,10 @@ def hours(rule: Rule, ticket: Ticket, now: datetime.datetime, calendars: Calenda
     """The whole hours of ``rule``'s condition for ``ticket`` at ``now`` (since its moment, or to
     its due time, negative once past); None when the condition cannot apply to it."""
     moment = getattr(ticket, ANCHORS[rule.time_field])
-    if moment is None:
-        return None
+    if moment is None or ticket.is_resolved != (rule.time_field == Field.RESOLVED):
+        return None  # "since resolved" reads resolved tickets only; every other, open ones
     if rule.time_field in DUE:
-        if ticket.is_on_hold or ticket.is_resolved:
+        if ticket.is_on_hold:
             return None
         if rule.time_field == Field.RESPONSE_DUE and ticket.first_responded_at is not None:
             return None
@@ -113,48 +114,56 @@ def episode(rule: Rule, ticket: Ticket) -> str:
     return f"{rule.time_field}:{moment.isoformat()}"
 
 
-def candidates(rule: Rule, now: datetime.datetime):
-    """The department's tickets the rule may fire for: a calendar bound in SQL that every ticket
-    its condition holds for meets (business hours are never more than calendar hours), and the
-    criteria a column answers (``criteria.as_q``)."""
+def scope(rule: Rule, now: datetime.datetime) -> Q:
+    """The tickets (of any department) ``rule`` may fire for at ``now``, as a filter: a calendar
+    bound every ticket its condition holds for meets (business hours are never more than
+    calendar hours), the statuses it reads, and the criteria a column answers
+    (``criteria.as_q``). ``hours`` and ``criteria.evaluate`` decide exactly."""
     anchor = ANCHORS[rule.time_field]
-    tickets = Ticket.objects.filter(criteria.as_q(rule), department_id=rule.department_id)
-    tickets = tickets.filter(**{f"{anchor}__isnull": False})
+    q = criteria.as_q(rule) & Q(**{f"{anchor}__isnull": False})
     if rule.time_field == Field.RESOLVED:
-        tickets = tickets.filter(status__in=Status.resolved_kinds())
+        q &= Q(status__in=Status.resolved_kinds())
     else:
-        tickets = tickets.exclude(status__in=Status.resolved_kinds())
+        q &= ~Q(status__in=Status.resolved_kinds())
     n, business = rule.time_hours, rule.business_hours
+    after, before = f"{anchor}__gte", f"{anchor}__lt"
     if rule.time_field in DUE:
-        tickets = tickets.exclude(status__in=Status.on_hold_kinds())
+        q &= ~Q(status__in=Status.on_hold_kinds())
         if rule.time_field == Field.RESPONSE_DUE:
-            tickets = tickets.filter(first_responded_at__isnull=True)
+            q &= Q(first_responded_at__isnull=True)
         if rule.time_operator == Operator.GREATER:
-            tickets = tickets.filter(**{f"{anchor}__gte": now + (n + 1) * HOUR})
+            q &= Q(**{after: now + (n + 1) * HOUR})
         elif rule.time_operator == Operator.IS:
-            tickets = tickets.filter(**{f"{anchor}__gte": now + n * HOUR})
+            q &= Q(**{after: now + n * HOUR})
             if not business:
-                tickets = tickets.filter(**{f"{anchor}__lt": now + (n + 1) * HOUR})
+                q &= Q(**{before: now + (n + 1) * HOUR})
         elif not business:
-            tickets = tickets.filter(**{f"{anchor}__lt": now + n * HOUR})
+            q &= Q(**{before: now + n * HOUR})
     else:
+        since, until = f"{anchor}__lte", f"{anchor}__gt"
         if rule.time_operator == Operator.GREATER:
-            tickets = tickets.filter(**{f"{anchor}__lte": now - (n + 1) * HOUR})
+            q &= Q(**{since: now - (n + 1) * HOUR})
         elif rule.time_operator == Operator.IS:
-            tickets = tickets.filter(**{f"{anchor}__lte": now - n * HOUR})
+            q &= Q(**{since: now - n * HOUR})
             if not business:
-                tickets = tickets.filter(**{f"{anchor}__gt": now - (n + 1) * HOUR})
+                q &= Q(**{until: now - (n + 1) * HOUR})
         elif not business:
-            tickets = tickets.filter(**{f"{anchor}__gt": now - n * HOUR})
-    return tickets
+            q &= Q(**{until: now - n * HOUR})
+    return q
 
 
-def _chunks(rule: Rule, now: datetime.datetime) -> Iterator[list[Ticket]]:
-    """The candidates, ``CHUNK`` at a time in primary-key order (keyset: each chunk one query)."""
+def candidates(rule: Rule, now: datetime.datetime):
+    """The rule's department's tickets it may fire for at ``now`` (``scope``)."""
+    return Ticket.objects.filter(scope(rule, now), department_id=rule.department_id)
+
+
+def _chunks(tickets) -> Iterator[list[Ticket]]:
+    """``tickets``, ``CHUNK`` at a time in primary-key order (keyset: one query a chunk), with
+    what the criteria read: memory stays bounded whatever the desk's size."""
     last = 0
-    base = candidates(rule, now).select_related(*RELATED).order_by("pk")
+    tickets = tickets.select_related(*RELATED).order_by("pk")
     while True:
-        chunk = list(base.filter(pk__gt=last)[:CHUNK])
+        chunk = list(tickets.filter(pk__gt=last)[:CHUNK])
         if not chunk:
             return
         yield chunk
@@ -163,51 +172,75 @@ def _chunks(rule: Rule, now: datetime.datetime) -> Iterator[list[Ticket]]:
 
 @dataclass(frozen=True)
 class Match:
+    rule: Rule
     ticket: Ticket
     hours: int
     episode: str
 
 
-def matches(rule: Rule, now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
-    """The tickets ``rule`` fires for at ``now``: its condition and criteria hold, and it has
-    not fired for the ticket's episode yet."""
-    for chunk in _chunks(rule, now):
-        found = []
-        for ticket in chunk:
-            value = hours(rule, ticket, now, calendars)
-            if not condition_holds(value, rule):
-                continue
-            assert value is not None
-            if not criteria.evaluate(rule, criteria.Facts(rule.module, ticket)).holds:
-                continue
-            found.append(Match(ticket=ticket, hours=value, episode=episode(rule, ticket)))
-        if not found:
-            continue
-        fired = set(
-            Firing.objects.filter(rule=rule, ticket__in=[m.ticket for m in found]).values_list(
-                "ticket_id", "episode"
-            )
-        )
-        for match in found:
-            if (match.ticket.pk, match.episode) not in fired:
-                yield match
+def _decide(rule: Rule, ticket: Ticket, now, calendars: Calendars) -> Match | None:
+    """A match if ``rule``'s condition and criteria hold for ``ticket`` at ``now``."""
+    value = hours(rule, ticket, now, calendars)
+    if value is None or not condition_holds(value, rule):
+        return None
+    if not criteria.evaluate(rule, criteria.Facts(rule.module, ticket)).holds:
+        return None
+    return Match(rule=rule, ticket=ticket, hours=value, episode=episode(rule, ticket))
 
 
-def run_rule(rule: Rule, now: datetime.datetime, calendars: Calendars | None = None) -> int:
-    """Fire ``rule`` for every ticket it matches at ``now``; how many firings were made."""
+def _unfired(found: list[Match]) -> Iterator[Match]:
+    """The matches whose rule has not fired for the ticket's episode yet (one query)."""
+    if not found:
+        return
+    fired = set(
+        Firing.objects.filter(
+            rule__in={m.rule.pk for m in found}, ticket__in={m.ticket.pk for m in found}
+        ).values_list("rule_id", "ticket_id", "episode")
+    )
+    for match in found:
+        if (match.rule.pk, match.ticket.pk, match.episode) not in fired:
+            yield match
+
+
+def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
+    """What ``rules`` (of one department) fire for at ``now``: one scan of the department's
+    tickets any of them may fire for, each ticket decided for each rule, in list order."""
+    if not rules:
+        return
+    either = Q()
+    for rule in rules:
+        either |= scope(rule, now)
+    tickets = Ticket.objects.filter(either, department_id=rules[0].department_id)
+    for chunk in _chunks(tickets):
+        found = [
+            match
+            for ticket in chunk
+            for rule in rules
+            if (match := _decide(rule, ticket, now, calendars)) is not None
+        ]
+        yield from _unfired(found)
+
+
+def run_rules(rules: list[Rule], now: datetime.datetime, calendars: Calendars | None = None):
+    """Fire ``rules`` (of one department) for every ticket each matches at ``now``; how many
+    firings were made."""
     calendars = calendars if calendars is not None else Calendars()
     fired = 0
-    for match in matches(rule, now, calendars):
-        facts = criteria.Facts(rule.module, match.ticket)
+    for match in matches(rules, now, calendars):
         firing = engine.fire(
-            rule,
+            match.rule,
             match.ticket,
-            facts=facts,
+            facts=criteria.Facts(Module.TICKETS, match.ticket),
             trigger=Rule.Trigger.TIME_PASSED,
             episode=match.episode,
         )
         fired += firing is not None
     return fired
+
+
+def run_rule(rule: Rule, now: datetime.datetime, calendars: Calendars | None = None) -> int:
+    """Fire one rule for every ticket it matches at ``now``."""
+    return run_rules([rule], now, calendars)
 
 
 def _due(hour: datetime.datetime) -> Q:
@@ -216,38 +249,33 @@ def _due(hour: datetime.datetime) -> Q:
 
 def run(*, now: datetime.datetime) -> int:
     """The scheduled work's hourly step: each active time-based rule not yet evaluated this
-    hour is claimed (one conditional UPDATE: whoever updates it evaluates it) and run. A rule
-    that fails is logged and skipped; the others still run. Returns the firings made."""
+    hour is claimed (one conditional UPDATE: whoever updates it evaluates it), then each
+    department's claimed rules run over one scan of its tickets. A department that fails is
+    logged and skipped; the others still run. Returns the firings made."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     due = Rule.objects.active().filter(kind=Rule.Kind.TIME_BASED).filter(_due(hour))
+    claimed = [
+        rule
+        for rule in due.order_by("department_id", "position", "pk")
+        if Rule.objects.filter(pk=rule.pk).filter(_due(hour)).update(last_run_at=hour)
+    ]
     calendars = Calendars()
     fired, failed = 0, []
-    for rule_id in list(
-        due.order_by("department_id", "position", "pk").values_list("pk", flat=True)
-    ):
-        if not Rule.objects.filter(pk=rule_id).filter(_due(hour)).update(last_run_at=hour):
-            continue  # another run took it this hour
-        rule = (
-            Rule.objects.select_related(
-                "owner", "set_assignee", "alert_template", "task_assignee", "department"
-            )
-            .prefetch_related("alert_users__preferences")
-            .get(pk=rule_id)
-        )
+    for department_id, rules in groupby(claimed, key=lambda rule: rule.department_id):
         try:
-            fired += run_rule(rule, now, calendars)
+            fired += run_rules(list(rules), now, calendars)
         except Exception:
-            logger.exception("Time-based rule %s: the run failed", rule_id)
-            failed.append(rule_id)
+            logger.exception("Time-based rules of department %s: the run failed", department_id)
+            failed.append(department_id)
     if failed:
-        raise RuntimeError(f"time-based rule(s) {failed} failed (see the log)")
+        raise RuntimeError(f"time-based rules of department(s) {failed} failed (see the log)")
     return fired
 
 
 def would_fire(rule: Rule, now: datetime.datetime, *, shown: int = 5) -> tuple[int, list[Match]]:
     """How many tickets ``rule`` would fire for now, and the first ``shown`` of them."""
     count, first = 0, list[Match]()
-    for match in matches(rule, now, Calendars()):
+    for match in matches([rule], now, Calendars()):
         count += 1
         if len(first) < shown:
             first.append(match)

@@ -264,7 +264,25 @@ class Rule(models.Model):
         return self.name
 
     def get_absolute_url(self):
+        if self.kind == self.Kind.TIME_BASED:
+            return reverse("automation:time_rule_detail", args=[self.pk])
         return reverse("automation:rule_detail", args=[self.pk])
+
+    @property
+    def time_condition(self) -> str:
+        """A time-based rule's condition in words: "Hours since created greater than 48"."""
+        if not self.time_field:
+            return ""
+        words = _("%(field)s %(operator)s %(hours)s") % {
+            "field": self.get_time_field_display(),
+            "operator": self.get_time_operator_display(),
+            "hours": self.time_hours,
+        }
+        if self.business_hours:
+            return _("%(condition)s, in the business hours of the ticket's SLA") % {
+                "condition": words
+            }
+        return _("%(condition)s, in calendar hours") % {"condition": words}
 
     @property
     def field_updates(self) -> dict:

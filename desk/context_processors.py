@@ -10,7 +10,13 @@ from .selectors import contracts_module_visible
 # Which top-bar section a page belongs to, read from the URL it was resolved from: first by its
 # namespace (every page of an app), then by its URL name (pages outside any app's namespace).
 # The plan and SLA pages, and Organize modules (``desk``), sit under Settings; the account page
-# joins the ``customers`` namespace in ``config.urls``.
+# joins the ``customers`` namespace in ``config.urls``. The automation pages sit under Settings,
+# but for My tasks (read first, by its view name: the desk knows the automation app's URL names,
+# never its code).
+SECTION_BY_VIEW_NAME = {
+    "automation:task_list": "tasks",
+    "automation:task_create": "tasks",
+}
 SECTION_BY_NAMESPACE = {
     "tickets": "tickets",
     "customers": "customers",
@@ -18,6 +24,7 @@ SECTION_BY_NAMESPACE = {
     "plans": "settings",
     "sla": "settings",
     "desk": "settings",
+    "automation": "settings",
 }
 SECTION_BY_URL_NAME = {
     "home": "home",
@@ -31,6 +38,8 @@ def current_section(request) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
+    if match.view_name in SECTION_BY_VIEW_NAME:
+        return SECTION_BY_VIEW_NAME[match.view_name]
     for namespace in reversed(match.namespaces):
         if namespace in SECTION_BY_NAMESPACE:
             return SECTION_BY_NAMESPACE[namespace]
@@ -63,6 +72,8 @@ def _top_bar(request, user) -> dict:
     sections = [
         ("home", _("Home"), "home"),
         ("tickets", _("Tickets"), "tickets:ticket_list"),
+        # My tasks: every desk user may be given tasks (the top bar is the staff's).
+        ("tasks", _("Tasks"), "automation:task_list"),
         ("customers", _("Customers"), "customers:account_list"),
     ]
     if show_contracts:

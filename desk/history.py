@@ -27,6 +27,10 @@ TRANSLATED_REASONS = {
     "Added a private note": _("Added a private note"),
     "The customer replied": _("The customer replied"),
 }
+# A workflow rule's field update (``automation.actions.rule_reason``): this English prefix and
+# the rule's name, shown as "Workflow rule: <name>" in the reader's language.
+WORKFLOW_RULE_PREFIX = "Workflow rule: "
+WORKFLOW_RULE_REASON = _("Workflow rule: %(name)s")
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,11 @@ class HistoryEntry:
 
     @property
     def reason(self) -> str:
-        """Why the change was made: a reason of ``TRANSLATED_REASONS`` in the reader's language,
-        any other as written."""
+        """Why the change was made: a reason of ``TRANSLATED_REASONS`` or a workflow rule's in
+        the reader's language, any other as written."""
         reason = getattr(self.record, "history_change_reason", None) or ""
+        if reason.startswith(WORKFLOW_RULE_PREFIX):
+            return str(WORKFLOW_RULE_REASON) % {"name": reason.removeprefix(WORKFLOW_RULE_PREFIX)}
         return str(TRANSLATED_REASONS.get(reason, reason))
 
 

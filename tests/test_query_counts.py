@@ -364,3 +364,96 @@ def test_help_centre_detail_queries_do_not_grow_with_rows(department, record_wit
     _, url = record_with_rows(department, 30, state)
     with_30 = count_queries(client, url)
     assert with_30 == with_3, f"{url}: {with_3} queries for 3 rows, {with_30} for 30"
+
+
+# -- the automation panels: tasks and rule firings (SPEC section 10) ---------------------------
+
+
+def add_tasks_and_firings(department, n, *, ticket=None, contract=None, assignee=None):
+    """``n`` tasks (half overdue, half done) and ``n`` firings, each with a webhook delivery, on
+    the ticket or contract; the tasks also assigned to ``assignee`` (My tasks, the home card)."""
+    from automation import services as automation
+    from automation.models import Firing, Module, Rule, WebhookDelivery
+
+    by = f.desk_admin()
+    module = Module.TICKETS if contract is None else Module.CONTRACTS
+    rule = Rule.objects.filter(department=department, module=module).first()
+    if rule is None:
+        rule = automation.rule_create(
+            by=by,
+            department=department,
+            module=module,
+            name=f"Rule {module}",
+            trigger="created",
+            task_subject="Look",
+        )
+    for i in range(n):
+        task = automation.task_create(
+            by=by,
+            subject=f"Task {i}",
+            ticket=ticket,
+            contract=contract,
+            department=department,
+            assignee=assignee or f.AgentFactory(departments=[department]),
+            due_at=timezone.now() + datetime.timedelta(hours=1 if i % 2 else -1),
+            rule=rule,
+        )
+        if i % 3 == 2:
+            automation.task_complete(by=by, task=task)
+        firing = Firing.objects.create(
+            rule=rule, ticket=ticket, contract=contract, trigger="created", outcome="done"
+        )
+        delivery = WebhookDelivery.objects.create(firing=firing, url="https://h.example/", body="")
+        firing.actions = [
+            {"action": "task", "ok": True, "detail": {"subject": task.subject, "task": task.pk}},
+            {
+                "action": "webhook",
+                "ok": True,
+                "detail": {"url": delivery.url, "delivery": delivery.pk},
+            },
+        ]
+        firing.save(update_fields=["actions"])
+
+
+@pytest.mark.parametrize("who", ["administrator", "agent"])
+def test_the_ticket_page_queries_do_not_grow_with_tasks_and_firings(request, department, who):
+    user = request.getfixturevalue(who)
+    client = request.getfixturevalue({"administrator": "admin_client"}.get(who, f"{who}_client"))
+    ticket = ticket_under(contract_in(department), department)
+    url = f"/tickets/{ticket.pk}/"
+    add_tasks_and_firings(department, 1, ticket=ticket, assignee=user)
+    with_1 = count_queries(client, url)
+    add_tasks_and_firings(department, 9, ticket=ticket, assignee=user)
+    with_10 = count_queries(client, url)
+    assert with_10 == with_1, f"{url}: {with_1} queries for 1 task and firing, {with_10} for 10"
+
+
+def test_the_contract_page_queries_do_not_grow_with_tasks_and_firings(admin_client, department):
+    contract = contract_in(department)
+    url = f"/contracts/{contract.pk}/"
+    add_tasks_and_firings(department, 1, contract=contract)
+    with_1 = count_queries(admin_client, url)
+    add_tasks_and_firings(department, 9, contract=contract)
+    with_10 = count_queries(admin_client, url)
+    assert with_10 == with_1, f"{url}: {with_1} queries for 1 task and firing, {with_10} for 10"
+
+
+@pytest.mark.parametrize("url", ["/", "/tasks/", "/tasks/?show=done"])
+def test_my_tasks_queries_do_not_grow_with_tasks(agent, agent_client, department, url):
+    from automation import services as automation
+    from automation.models import Task
+
+    def add(n):
+        """``n`` tasks on a ticket, ``n`` more on a contract, these done: both tabs hold rows."""
+        ticket = ticket_under(contract_in(department), department)
+        add_tasks_and_firings(department, n, ticket=ticket, assignee=agent)
+        contract = contract_in(department)
+        add_tasks_and_firings(department, n, contract=contract, assignee=agent)
+        for task in Task.objects.filter(contract=contract, done_at__isnull=True):
+            automation.task_complete(by=agent, task=task)
+
+    add(1)
+    with_1 = count_queries(agent_client, url)
+    add(9)
+    with_10 = count_queries(agent_client, url)
+    assert with_10 == with_1, f"{url}: {with_1} queries for 1 task, {with_10} for 10"

@@ -170,7 +170,7 @@ def check_phone_menu(page, role: str) -> None:
     expect(menu).to_be_visible()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     sections = menu.locator("#main-sections a.nav-link")
-    expected = {"admin": 5, "agent": 4, "manager": 4}[role]  # Settings for administrators only
+    expected = {"admin": 6, "agent": 5, "manager": 5}[role]  # Settings for administrators only
     expect(sections).to_have_count(expected)
     for i in range(sections.count()):
         link = sections.nth(i)

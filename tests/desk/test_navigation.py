@@ -302,6 +302,7 @@ def test_the_current_section_is_marked(administrator, records, path, section):
     assert [text(link) for link in sections] == [
         "Home",
         "Tickets",
+        "Tasks",
         "Customers",
         "Contracts",
         "Settings",
@@ -321,7 +322,7 @@ def test_the_current_section_is_marked(administrator, records, path, section):
 def test_sections_follow_the_users_role(agent, records):
     page = parse(signed_in(agent).get("/"))
     sections = [text(link) for link in page.links if within(link, id="main-sections")]
-    assert sections == ["Home", "Tickets", "Customers", "Contracts"]  # no Settings
+    assert sections == ["Home", "Tickets", "Tasks", "Customers", "Contracts"]  # no Settings
 
 
 @pytest.mark.parametrize(
@@ -335,6 +336,9 @@ def test_sections_follow_the_users_role(agent, records):
         ("/settings/automation/slas/1/", "settings"),
         ("/settings/automation/support-plans/1/", "settings"),
         ("/settings/customization/modules/", "settings"),
+        ("/settings/automation/workflow-rules/1/", "settings"),
+        ("/settings/automation/time-based-rules/1/", "settings"),
+        ("/tasks/", "tasks"),
         ("/accounts/preferences/", None),
         ("/search/", None),
         ("/admin/", None),

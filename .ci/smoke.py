@@ -44,6 +44,11 @@ PAGES = [
     "/settings/automation/workflow-rules/{rule}/",
     "/settings/automation/workflow-rules/{rule}/?record={ticket}",
     "/settings/automation/workflow-rules/{rule}/edit/",
+    "/settings/automation/time-based-rules/",
+    "/settings/automation/time-based-rules/new/",
+    "/settings/automation/time-based-rules/{time_rule}/",
+    "/settings/automation/time-based-rules/{time_rule}/?record={ticket}",
+    "/settings/automation/time-based-rules/{time_rule}/edit/",
     "/settings/automation/email-templates/",
     "/settings/automation/email-templates/new/",
     "/tasks/",
@@ -82,6 +87,10 @@ RECORDS = {
     "rule": (
         "/settings/automation/workflow-rules/",
         r'href="/settings/automation/workflow-rules/(\d+)/"',
+    ),
+    "time_rule": (
+        "/settings/automation/time-based-rules/",
+        r'href="/settings/automation/time-based-rules/(\d+)/"',
     ),
 }
 

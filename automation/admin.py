@@ -349,7 +349,9 @@ class TaskAdmin(_ScopedChoicesMixin, ServiceAdmin):
 # --- what the rules did (read only) ----------------------------------------------------------
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnly:
+    """What the rules did is a record: nobody adds, changes or deletes it by hand."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -358,6 +360,10 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(_ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Firing)
@@ -386,20 +392,11 @@ class FiringAdmin(_ReadOnlyAdmin):
         ) or format_html("{}", "—")
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(_ReadOnly, admin.TabularInline):
     model = WebhookAttempt
     fields = ["at", "status_code", "error", "duration_ms"]
     readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookDelivery)

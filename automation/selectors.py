@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -113,7 +113,8 @@ def open_task_figures(user, now) -> dict[str, int]:
 def tasks_of(*, ticket: Ticket | None = None, contract: Contract | None = None):
     tasks = Task.objects.select_related("assignee", "done_by")
     tasks = tasks.filter(ticket=ticket) if ticket is not None else tasks.filter(contract=contract)
-    return tasks.order_by("done_at", "due_at", "pk")
+    # Open ones first (no ``done_at``: NULL sorts last on PostgreSQL, first on SQLite).
+    return tasks.order_by(F("done_at").asc(nulls_first=True), "due_at", "pk")
 
 
 def task_get(user, pk) -> Task:

@@ -164,27 +164,27 @@ DEMO = {
         "template_urgent": (
             "套餐下的紧急工单",
             "紧急：{ticket.number} {ticket.subject}",
-            "{account.name} 在 {plan.name} 下提交了紧急工单（本周期剩余 {credits.left} 个积分）。"
+            "{account.name} 在 {plan.name} 下提交了紧急工单（本周期剩余 {credits.left} 个信用点数）。"
             "\n\n{ticket.link}",
         ),
         "rule_urgent": "按工单计费套餐下的紧急工单",
         "template_low": (
-            "积分即将用完",
-            "{account.name}：剩余 {credits.left} 个积分",
-            "{contract.name}（{contract.number}）本周期剩余 {credits.left}/{credits.limit} 个积分。"
+            "信用点数即将用完",
+            "{account.name}：剩余 {credits.left} 个信用点数",
+            "{contract.name}（{contract.number}）本周期剩余 {credits.left}/{credits.limit} 个信用点数。"
             "可建议充值或升级套餐。\n\n{contract.link}",
         ),
-        "rule_low": "积分即将用完",
+        "rule_low": "信用点数即将用完",
         "rule_renewal": "30 天内到期需续约",
         "task_renewal": "与客户沟通续约",
         "tasks": ("回电说明登录问题", "发送更正后的发票"),
         "template_on_hold": (
-            "挂起时间过长",
-            "{ticket.number} 已挂起两个工作日",
-            "{ticket.subject}（{account.name}）已挂起超过 48 个工作小时，优先级已提高。"
+            "暂停时间过长",
+            "{ticket.number} 已暂停两个工作日",
+            "{ticket.subject}（{account.name}）已暂停超过 48 个工作小时，优先级已提高。"
             "\n\n{ticket.link}",
         ),
-        "rule_on_hold": "挂起超过 48 小时",
+        "rule_on_hold": "暂停超过 48 小时",
         "customer_reply": "谢谢。问题主要出现在早上，供参考。",
         "given_names": [
             ("秀英", "xiuying"),

@@ -164,15 +164,15 @@ DEMO = {
         "template_urgent": (
             "套餐下的紧急工单",
             "紧急：{ticket.number} {ticket.subject}",
-            "{account.name} 在 {plan.name} 下提交了紧急工单（本周期剩余 {credits.left} 个信用点数）。"
-            "\n\n{ticket.link}",
+            "{account.name} 在 {plan.name} 下提交了紧急工单"
+            "（本周期剩余 {credits.left} 个信用点数）。\n\n{ticket.link}",
         ),
         "rule_urgent": "按工单计费套餐下的紧急工单",
         "template_low": (
             "信用点数即将用完",
             "{account.name}：剩余 {credits.left} 个信用点数",
-            "{contract.name}（{contract.number}）本周期剩余 {credits.left}/{credits.limit} 个信用点数。"
-            "可建议充值或升级套餐。\n\n{contract.link}",
+            "{contract.name}（{contract.number}）本周期剩余 "
+            "{credits.left}/{credits.limit} 个信用点数。可建议充值或升级套餐。\n\n{contract.link}",
         ),
         "rule_low": "信用点数即将用完",
         "rule_renewal": "30 天内到期需续约",

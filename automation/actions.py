@@ -122,7 +122,7 @@ def recipients(rule: Rule, record) -> tuple[list, list[str]]:
             addresses.append(contact.email)
     users.extend(rule.alert_users.all())
     addresses.extend(
-        line.strip() for line in rule.alert_addresses.splitlines() if _is_address(line.strip())
+        line.strip() for line in rule.alert_addresses.splitlines() if is_address(line.strip())
     )
     seen: set[str] = set()
     unique_users = []
@@ -138,7 +138,7 @@ def recipients(rule: Rule, record) -> tuple[list, list[str]]:
     return unique_users, unique_addresses
 
 
-def _is_address(text: str) -> bool:
+def is_address(text: str) -> bool:
     try:
         validate_email(text)
     except ValidationError:

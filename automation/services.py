@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
@@ -31,6 +30,7 @@ from desk.models import Department
 from desk.validators import validate_date_in_range
 
 from . import criteria, placeholders
+from .actions import is_address
 from .models import EmailTemplate, Module, Rule, Task
 
 RULE_FIELDS = (
@@ -175,7 +175,7 @@ def _validate(rule: Rule, *, alert_users: list) -> None:
     if outsiders:
         errors["alert_users"] = NOT_A_MEMBER
     bad = [line.strip() for line in rule.alert_addresses.splitlines() if line.strip()]
-    bad = [line for line in bad if not _is_address(line)]
+    bad = [line for line in bad if not is_address(line)]
     if bad:
         errors["alert_addresses"] = ValidationError(
             BAD_ADDRESSES, params={"lines": ", ".join(bad[:5])}
@@ -213,14 +213,6 @@ def _validate_time_condition(rule: Rule, errors: dict[str, Any]) -> None:
         errors["time_hours"] = ValidationError(TIME_HOURS_RANGE, params={"limit": TIME_HOURS_MAX})
     if rule.webhook_url:
         errors["webhook_url"] = TIME_RULE_NO_WEBHOOK
-
-
-def _is_address(text: str) -> bool:
-    try:
-        validate_email(text)
-    except ValidationError:
-        return False
-    return True
 
 
 def _check_limit(department: Department, kind: str, *, adding: Rule | None = None) -> None:

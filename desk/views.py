@@ -8,7 +8,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from .access import MANAGE_AUTOMATION
 from .forms import LanguageForm, ModulesForm, PreferencesForm
 from .models import OutgoingEmail
 from .preferences import SESSION_LANGUAGE, preferences_for, preferences_save
+from .redirects import posted_next
 from .selectors import department_list
 
 
@@ -87,12 +87,7 @@ def set_language(request):
             request.session[SESSION_LANGUAGE] = language
     # Only a path on this desk is followed: anything else ("abc", a URL name, another host)
     # goes home rather than to a 500 or another site.
-    next_url = request.POST.get("next", "")
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, request.is_secure()
-    ):
-        next_url = "/"
-    return redirect(next_url)
+    return redirect(posted_next(request, "/"))
 
 
 # The oldest task ready to run may wait this long before the desk reports itself unhealthy: longer

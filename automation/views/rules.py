@@ -20,7 +20,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -28,6 +27,7 @@ from django.views.generic import TemplateView
 
 from contracts.models import Contract
 from desk.people import person_name
+from desk.redirects import posted_next
 from desk.views import ManageAutomationRequiredMixin
 
 from .. import criteria, engine, selectors, services, timed
@@ -94,20 +94,6 @@ class KindMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.kind_context(), **kwargs)  # type: ignore[misc]
-
-
-def _back(request, default: str) -> str:
-    """The ``next`` address posted, if it is a path of this site; else ``default``."""
-    target = request.POST.get("next", "")
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return default
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -476,7 +462,7 @@ class _RuleChangeView(ManageAutomationRequiredMixin, KindMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, done)
-        return redirect(_back(request, self.default_next(rule)))
+        return redirect(posted_next(request, self.default_next(rule)))
 
     def default_next(self, rule: Rule) -> str:
         return rule.get_absolute_url()

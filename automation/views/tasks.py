@@ -13,11 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
 from desk.access import can_manage_automation
+from desk.redirects import posted_next
 from tickets.selectors import ticket_detail_queryset
 
 from .. import selectors, services
@@ -118,21 +118,6 @@ class TaskCreateView(PermissionRequiredMixin, TemplateView):
         return self.get_context_data(form=form, ticket=form.ticket)
 
 
-def _next_or_my_tasks(request) -> str:
-    """Where to go after a task's change: the ``next`` address if it is a path of this site,
-    else My tasks."""
-    target = request.POST.get("next", "")
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return reverse("automation:task_list")
-
-
 class _TaskChangeView(View):
     """POST only: a change to one task the user sees (their own, or one of their departments'),
     by the service, which says who may (403 otherwise)."""
@@ -157,7 +142,7 @@ class _TaskChangeView(View):
                 messages.error(request, message)
         else:
             messages.success(request, self.done_message)
-        return redirect(_next_or_my_tasks(request))
+        return redirect(posted_next(request, reverse("automation:task_list")))
 
 
 class TaskCompleteView(_TaskChangeView):

@@ -74,8 +74,14 @@ INSTALLED_APPS = [
     "tickets",
     # Workflow rules and tasks, on top of tickets and contracts (which send it their changes).
     "automation",
-    # Doors on top of the domain apps, which import none of them: the customers' help centre.
+    # Doors on top of the domain apps, which import none of them: the customers' help centre and
+    # the REST API (with its personal tokens, schema and docs).
     "helpcentre",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from the desk's own static files, no CDN
+    "api",
     # Composition on top of every app (nothing imports them): demo data, cron, benchmark.
     "ops",
     "benchmark",
@@ -227,6 +233,54 @@ if not DEBUG:
 # Deferred work: tasks are rows in the database, written in the transaction that promises them and
 # run by `manage.py db_worker` (as many as needed, on any number of machines: SKIP LOCKED).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The REST API (SPEC section 12): personal tokens (django-rest-knox, digests only) or the session
+# (the browsable API, the docs page); cursor pages; a service's refusal as a 400 by field.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirst",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.DeskAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "PAGE_SIZE": 50,
+}
+KNOX_TOKEN_MODEL = "api.ApiToken"
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "TOKEN_PREFIX": "desk_", "TOKEN_TTL": None}
+# Requests a token may make (DRF's rate: a number per second, minute, hour or day).
+API_RATE = os.environ.get("API_RATE", "600/minute")
+API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", "20"))
+# The API's request counts live in the database, which every worker on every machine shares.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "api_rate_cache",
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Support Plans desk API",
+    "DESCRIPTION": (
+        "Accounts, contacts, SLAs, support plans, contracts with their credits, tickets and "
+        "tasks, through the same rules as the desk's pages. Authenticate with a personal token "
+        "from your preferences page: Authorization: Bearer <token>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "desk.choices.Priority",
+        "StatusEnum": "desk.choices.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is locked out for AXES_COOLOFF_TIME hours; an administrator lifts it

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import pages as api_pages
 from contracts import urls as contract_urls
 from customers import urls as customer_urls
 from desk import views as desk_views
@@ -20,7 +21,20 @@ urlpatterns = [
     path("", ticket_views.HomeView.as_view(), name="home"),
     path("search/", ticket_views.SearchView.as_view(), name="search"),
     path("healthz", desk_views.healthz, name="healthz"),
-    path("accounts/preferences/", desk_views.PreferencesView.as_view(), name="preferences"),
+    # The preferences page with the API tokens section (``desk``'s page, composed by ``api``).
+    path(
+        "accounts/preferences/", api_pages.PreferencesWithTokensView.as_view(), name="preferences"
+    ),
+    path(
+        "accounts/preferences/api-tokens/",
+        api_pages.TokenCreateView.as_view(),
+        name="api_token_create",
+    ),
+    path(
+        "accounts/preferences/api-tokens/<str:token_key>/revoke/",
+        api_pages.TokenRevokeView.as_view(),
+        name="api_token_revoke",
+    ),
     # The staff sign-in refuses a customer as it refuses a wrong password (customers sign in at
     # /help/sign-in/); ``desk`` knows nothing of customers, so the form is chosen here.
     path(
@@ -39,6 +53,8 @@ urlpatterns = [
     path("customers/", include(customer_pages)),
     path("tickets/", include("tickets.urls")),
     path("help/", include("helpcentre.urls")),
+    # The REST API, its schema and docs (SPEC section 12).
+    path("api/", include("api.urls")),
     # Settings > Automation > Workflow rules and Email templates, and My tasks.
     path("", include("automation.urls")),
 ]

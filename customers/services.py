@@ -6,6 +6,9 @@ lower case, which is what the help centre's sign-in asks for. Revoking access de
 user (Django refuses an inactive user at its next request, mid-session too) and kills its password
 and links; a new invitation reactivates the same user ("a contact has one account").
 
+Accounts and contacts themselves are made and changed through ``account_create`` and the like (the
+API's door; the back office saves them through its forms, with the same model validation).
+
 Each service takes the acting user (``by``), who needs ``customers.change_contact``, and locks the
 contact's row (``customers.locks``) before it reads what it checks. The invitation's email is
 queued in the same transaction (``desk.mail``): if the invitation rolls back, so does the email.
@@ -29,8 +32,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from desk import mail
 from desk.access import require_permission
 
-from .locks import lock_contact
-from .models import Contact
+from .locks import lock_account, lock_contact
+from .models import Account, Contact
 
 CHANGE_CONTACT = "customers.change_contact"
 DELETE_CONTACT = "customers.delete_contact"
@@ -231,3 +234,47 @@ def _compose_invitation(contact: Contact, user, by) -> tuple[str, str]:
         ]
     )
     return subject, body
+
+
+# Accounts and contacts themselves (the API's door; the back office edits them through its forms).
+ACCOUNT_FIELDS = frozenset({"name", "website", "phone"})
+CONTACT_FIELDS = frozenset({"first_name", "last_name", "email", "phone"})
+
+
+def _save_checked(record, fields: dict, allowed: frozenset[str]):
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(record, name, value.strip() if isinstance(value, str) else value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def account_create(*, by, **fields) -> Account:
+    """A new customer account (any of ``name``, ``website``, ``phone``; a name is required)."""
+    require_permission(by, "customers.add_account")
+    return _save_checked(Account(), fields, ACCOUNT_FIELDS)
+
+
+@transaction.atomic
+def account_update(*, by, account: Account, **fields) -> Account:
+    """Change the account's fields given; the others keep what is stored."""
+    require_permission(by, "customers.change_account")
+    return _save_checked(lock_account(account.pk), fields, ACCOUNT_FIELDS)
+
+
+@transaction.atomic
+def contact_create(*, by, account: Account, **fields) -> Contact:
+    """A new contact of ``account`` (not invited: see :func:`contact_invite`)."""
+    require_permission(by, "customers.add_contact")
+    return _save_checked(Contact(account=account), fields, CONTACT_FIELDS)
+
+
+@transaction.atomic
+def contact_update(*, by, contact: Contact, **fields) -> Contact:
+    """Change the contact's own fields given (never its help-centre user: an invitation does)."""
+    require_permission(by, CHANGE_CONTACT)
+    return _save_checked(lock_contact(contact.pk), fields, CONTACT_FIELDS)

@@ -11,6 +11,7 @@ import datetime
 import functools
 import hashlib
 import json
+import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +23,8 @@ from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 KEPT = datetime.timedelta(hours=24)
-KEY_INVALID = _("An Idempotency-Key is 1 to 255 printable characters.")
+KEY_PATTERN = "^[ -~]{1,255}$"  # printable ASCII, as an HTTP header carries it
+KEY_INVALID = _("An Idempotency-Key is 1 to 255 printable ASCII characters.")
 KEY_REUSED = _(
     "This Idempotency-Key was already used with another request. Send a new key for a new request."
 )
@@ -60,7 +62,7 @@ def idempotent(handler):
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not (0 < len(key) <= 255 and key.isprintable()):
+        if not re.fullmatch(KEY_PATTERN, key):
             raise exceptions.ValidationError({HEADER: [KEY_INVALID]})
         fingerprint = _fingerprint(request)
         mine = IdempotentRequest.objects.filter(user=request.user, key=key)

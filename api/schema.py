@@ -5,10 +5,9 @@ each field's messages, 401, 403, 404, 429 with ``Retry-After``), the ``Idempoten
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from .idempotency import HEADER, REPLAYED
+from .idempotency import HEADER, KEY_PATTERN, REPLAYED
 from .serializers import ErrorSerializer
 
 FIELD_ERRORS = {
@@ -19,6 +18,8 @@ FIELD_ERRORS = {
     ),
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN}
 
 REFUSALS = {
     "401": _("No valid token (or session) was given."),
@@ -41,7 +42,7 @@ class DeskAutoSchema(AutoSchema):
         if self._is_idempotent():
             key = OpenApiParameter(
                 HEADER,
-                OpenApiTypes.STR,
+                KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 description=_(
                     "Any unique text (a UUID). Repeating the request with the same key and body "
@@ -55,7 +56,8 @@ class DeskAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        content = {"application/json": {"schema": FIELD_ERRORS}}
+        error = self._get_response_for_code(ErrorSerializer, "400")["content"]["application/json"]
+        content = {"application/json": {"schema": {"anyOf": [FIELD_ERRORS, error["schema"]]}}}
         responses.setdefault(
             "400", {"description": _("The request was refused."), **{"content": content}}
         )

@@ -179,7 +179,7 @@ class ContractSerializer(serializers.ModelSerializer):
         help_text=_("Upcoming, active or expired, today."),
     )
     renews = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text=_("The contract this one renews, if any.")
+        read_only=True, allow_null=True, help_text=_("The contract this one renews, if any.")
     )
 
     class Meta:
@@ -291,7 +291,7 @@ class TicketSerializer(serializers.ModelSerializer):
         help_text=_("The contract the ticket follows (default: the account's matching contract)."),
     )
     assignee = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text=_("The agent working the ticket.")
+        read_only=True, allow_null=True, help_text=_("The agent working the ticket.")
     )
 
     class Meta:

@@ -58,3 +58,8 @@ urlpatterns = [
     # Settings > Automation > Workflow rules and Email templates, and My tasks.
     path("", include("automation.urls")),
 ]
+
+# A malformed request (a NUL in the query string) or an unknown address answers JSON on the API's
+# addresses, the desk's pages everywhere else.
+handler400 = "api.errors.bad_request"
+handler404 = "api.errors.page_not_found"

@@ -54,6 +54,11 @@ PAGES = [
     "/tasks/",
     "/settings/customization/modules/",
     "/accounts/preferences/",
+    "/api/docs/",
+    "/api/schema/",
+    "/api/v1/",
+    "/api/v1/tickets/",
+    "/api/v1/contracts/{contract}/credits/",
     "/admin/",
     "/admin/tickets/ticket/",
     "/admin/contracts/contract/",
@@ -61,6 +66,7 @@ PAGES = [
     "/admin/automation/rule/",
     "/admin/automation/task/",
     "/admin/automation/firing/",
+    "/admin/api/apitoken/",
 ]
 # The help centre's pages, as the demo's customer sees them.
 HELP_PAGES = [
@@ -104,12 +110,13 @@ class Browser:
         self.origin = f"https://{url.netloc}"
         self.cookies: dict[str, str] = {}
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, headers=None):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
         headers = {
             "X-Forwarded-Proto": "https",
             "Host": f"{self.host}:{self.port}",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
         }
         if body is not None:
             body = urllib.parse.urlencode(body)
@@ -175,6 +182,26 @@ def load(browser: Browser, pages: list[str], ids: dict, problems: list, statics:
         statics |= set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
 
 
+def use_a_token(browser: Browser, problems: list) -> None:
+    """Make a personal API token on the preferences page, then read the tickets with it alone (no
+    session), as an integration would."""
+    _, page = browser.request("GET", "/accounts/preferences/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": csrf, "name": "Smoke test", "expires_on": ""}
+    response, page = browser.request("POST", "/accounts/preferences/api-tokens/", form)
+    secret = re.search(r'id="new-token"[^>]*value="([^"]+)"', page)
+    if response.status != 200 or secret is None:
+        problems.append(f"making an API token answered {response.status} with no token")
+        return
+    bearer = {"Authorization": f"Bearer {secret.group(1)}", "Accept": "application/json"}
+    response, body = Browser(f"http://{browser.host}:{browser.port}").request(
+        "GET", "/api/v1/tickets/?status=open", headers=bearer
+    )
+    print(f"{response.status} /api/v1/tickets/?status=open (token)")
+    if response.status != 200 or "results" not in json.loads(body):
+        problems.append(f"the API with a token answered {response.status}")
+
+
 def main(base: str, username: str, password: str, customer: str, customer_password: str) -> int:
     browser = Browser(base)
     print("healthz:", wait_until_healthy(browser))
@@ -182,6 +209,7 @@ def main(base: str, username: str, password: str, customer: str, customer_passwo
     statics: set[str] = set()
     sign_in(browser, "/accounts/login/", username, password)
     load(browser, PAGES, find_records(browser, RECORDS), problems, statics)
+    use_a_token(browser, problems)
     helped = Browser(base)
     sign_in(helped, "/help/sign-in/", customer, customer_password)
     load(helped, HELP_PAGES, find_records(helped, HELP_RECORDS), problems, statics)

@@ -9,3 +9,11 @@ class NewestFirst(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        properties = described["properties"]
+        properties["next"]["description"] = "The next page's address (null on the last page)."
+        properties["previous"]["description"] = "The previous page's address (null on the first)."
+        properties["results"]["description"] = "This page's records, newest first."
+        return described

@@ -30,6 +30,13 @@ REFUSALS = {
 
 
 class DeskAutoSchema(AutoSchema):
+    def _get_serializer_field_meta(self, field, direction):
+        """Every field described: its help text, else the model field's name in words."""
+        meta = super()._get_serializer_field_meta(field, direction)
+        if "description" not in meta and getattr(field, "label", None):
+            meta["description"] = str(field.label)
+        return meta
+
     def _handler(self):
         action = getattr(self.view, "action", None)
         return getattr(self.view, action, None) if action else None

@@ -16,7 +16,7 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 DOMAIN = {"customers", "sla", "plans", "contracts", "tickets", "automation"}
-DOORS = {"helpcentre"}
+DOORS = {"helpcentre", "api"}
 COMPOSITION = {"ops", "benchmark"}
 APPS = {"desk"} | DOMAIN | DOORS | COMPOSITION
 ALLOWED_CYCLE = {"tickets", "contracts"}

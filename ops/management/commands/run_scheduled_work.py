@@ -1,5 +1,5 @@
-"""The cron job: SLA escalations, contract expiry notices and the hourly time-based rules. Safe to
-run every minute, on several machines at once.
+"""The cron job: SLA escalations, contract expiry notices, the hourly time-based rules, and the
+API's kept answers forgotten after 24 hours. Safe to run every minute, on several machines at once.
 
 Every step is idempotent: an escalation level fires once per ticket and due time (a unique row
 records it), an expiry notice is queued once per contract and end date, a time-based rule is
@@ -17,6 +17,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from api import idempotency
 from automation import timed
 from contracts import notices
 from tickets import escalations
@@ -26,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Fire due SLA escalations, queue due contract expiry notices and run the hourly "
-        "time-based rules (run every minute)."
+        "Fire due SLA escalations, queue due contract expiry notices, run the hourly "
+        "time-based rules and forget the API's answers older than 24 hours (run every minute)."
     )
 
     def handle(self, *args, **options):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 today=timezone.localdate(now)
             ),
             "time-based rule firing(s)": lambda: timed.run(now=now),
+            "API answer(s) forgotten": lambda: idempotency.forget_old_answers(now),
         }
         report, failed = [], []
         for label, step in steps.items():

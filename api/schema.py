@@ -101,6 +101,6 @@ class PersonalTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": _(
                 "A personal API token, made on your preferences page: "
-                "Authorization: Bearer <token>."
+                "`Authorization: Bearer <token>`."
             ),
         }

@@ -268,7 +268,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Accounts, contacts, SLAs, support plans, contracts with their credits, tickets and "
         "tasks, through the same rules as the desk's pages. Authenticate with a personal token "
-        "from your preferences page: Authorization: Bearer <token>."
+        "from your preferences page: `Authorization: Bearer <token>`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

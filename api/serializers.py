@@ -147,6 +147,8 @@ class SupportPlanSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["is_active", "created_at", "updated_at"]
+        # A name's uniqueness in its department is the service's rule (its message).
+        validators: list = []
 
 
 class SupportPlanUpdateSerializer(SupportPlanSerializer):
@@ -210,6 +212,18 @@ class ContractRenewSerializer(ContractSerializer):
     """A renewal: a new number; every other field defaults to the renewed contract's, for the
     next period of the same length."""
 
+    # Declared fields take no ``extra_kwargs``: optional here, as the Meta's are.
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.all(),
+        required=False,
+        help_text=_("The customer account under contract (default: the renewed contract's)."),
+    )
+    support_plan = VisiblePrimaryKeyField(
+        queryset=SupportPlan.objects.all(),
+        required=False,
+        help_text=_("The support plan the contract follows (default: the renewed contract's)."),
+    )
+
     class Meta(ContractSerializer.Meta):
         extra_kwargs = {
             "contract_number": {"validators": []},
@@ -265,7 +279,10 @@ class CreditAdjustmentSerializer(serializers.Serializer):
         max_value=1_000_000,
         help_text=_("Credits to add (positive) or take away (negative) in the current cycle."),
     )
-    reason = serializers.CharField(max_length=300, help_text=_("Why, for the ledger (required)."))
+    # Blank is the service's to refuse, with its message (``ADJUSTMENT_NEEDS_REASON``).
+    reason = serializers.CharField(
+        max_length=300, allow_blank=True, help_text=_("Why, for the ledger (required).")
+    )
 
 
 # --- tickets and replies -----------------------------------------------------------------------
@@ -363,6 +380,8 @@ class ReplySerializer(serializers.ModelSerializer):
         model = Reply
         fields = ["id", "author", "from_customer", "public", "body", "status", "created_at"]
         read_only_fields = ["author", "from_customer", "created_at"]
+        # An empty text is the conversation's to refuse, with its message (``REPLY_EMPTY``).
+        extra_kwargs = {"body": {"allow_blank": True}}
 
 
 # --- tasks --------------------------------------------------------------------------------------
@@ -402,6 +421,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["done_at", "done_by", "created_by", "rule_name", "created_at"]
+        # An empty subject is the service's to refuse, with its message (``TASK_SUBJECT_EMPTY``).
+        extra_kwargs = {"subject": {"allow_blank": True}}
 
 
 # --- errors (for the schema) --------------------------------------------------------------------

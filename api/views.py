@@ -7,6 +7,7 @@ pages use: reads start from the same department-scoped selectors (another depart
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
+from django_filters.filterset import BaseFilterSet as FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -185,7 +186,15 @@ class SupportPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resou
 # --- contracts and credits ----------------------------------------------------------------------
 
 
-class ApiContractFilter(ContractFilter):
+class DrawsNoDropDowns:
+    """A list page's filters, less the drawing of their drop-downs (``ListFilterSet.form`` reads
+    every record each offers, on every request): the API draws none, and the contract list's
+    owners alone are every user of the desk. A record given as a filter is still checked."""
+
+    form = FilterSet.form
+
+
+class ApiContractFilter(DrawsNoDropDowns, ContractFilter):
     o = None  # lists page by cursor, newest first
 
 
@@ -273,6 +282,10 @@ class ContractLedgerViewSet(mixins.ListModelMixin, Resource):
 # --- tickets and replies ------------------------------------------------------------------------
 
 
+class ApiTicketFilter(DrawsNoDropDowns, TicketFilter):
+    pass
+
+
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource):
     """Tickets, with the ticket list's filters."""
 
@@ -280,7 +293,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource):
 
     serializer_class = serializers.TicketSerializer
     queryset = Ticket.objects.all()
-    filterset_class = TicketFilter
+    filterset_class = ApiTicketFilter
 
     def get_queryset(self):
         return ticket_selectors.ticket_list(self.request.user)

@@ -175,6 +175,7 @@ def ticket_create(
         raise ValidationError({"contact": CONTACT_OTHER_ACCOUNT})
     if priority not in Priority.values:
         raise ValidationError({"priority": PRIORITY_INVALID})
+    subject, description = _checked_text(subject, description)
     return _open_ticket(
         by=by,
         subject=subject,
@@ -214,15 +215,7 @@ def ticket_raise(
     account = contact.account
     if contract is not None and contract.account_id != account.pk:
         raise Http404(CONTRACT_NOT_FOUND)
-    subject = (subject or "").strip()
-    description = (description or "").strip()
-    errors: dict[str, Any] = {}
-    if not subject:
-        errors["subject"] = SUBJECT_EMPTY
-    if len(description) > TEXT_MAX:
-        errors["description"] = text_too_long(description)
-    if errors:
-        raise ValidationError(errors)
+    subject, description = _checked_text(subject, description)
     today = timezone.localdate()
     if contract is None:
         contract = _contract_among(
@@ -260,6 +253,21 @@ def help_centre_department() -> Department | None:
             return named
         logger.warning("HELP_CENTRE_DEPARTMENT names no department (%r): using the first", name)
     return departments.first()
+
+
+def _checked_text(subject: str, description: str) -> tuple[str, str]:
+    """A new ticket's subject and description, stripped; refused when the subject is empty or the
+    description longer than ``TEXT_MAX`` (whoever opens it: an agent, the API, a customer)."""
+    subject = (subject or "").strip()
+    description = (description or "").strip()
+    errors: dict[str, Any] = {}
+    if not subject:
+        errors["subject"] = SUBJECT_EMPTY
+    if len(description) > TEXT_MAX:
+        errors["description"] = text_too_long(description)
+    if errors:
+        raise ValidationError(errors)
+    return subject, description
 
 
 def text_too_long(text: str) -> ValidationError:

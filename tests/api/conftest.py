@@ -1,7 +1,12 @@
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from django.test import Client
 
 from api import tokens
+from tests import factories as f
+
+JSON = "application/json"
 
 
 def token_client(user) -> Client:
@@ -18,3 +23,27 @@ def admin_api(administrator):
 @pytest.fixture
 def agent_api(agent):
     return token_client(agent)
+
+
+@pytest.fixture
+def manager(department):
+    """A contract manager of ``department`` only (not an administrator, who sees every
+    department), who also manages automation (support plans): every write of the API is open
+    to them, behind the department walls."""
+    user = f.UserFactory(username="manager", groups=["Contract managers"], departments=[department])
+    user.user_permissions.add(Permission.objects.get(codename="manage_automation"))
+    return user
+
+
+@pytest.fixture
+def manager_api(manager):
+    return token_client(manager)
+
+
+@pytest.fixture
+def api_cache(db):
+    """The ``api`` cache (the throttle's request counts), empty before and after the test."""
+    cache = caches["api"]
+    cache.clear()
+    yield cache
+    cache.clear()

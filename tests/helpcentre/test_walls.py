@@ -66,10 +66,11 @@ def _sample(piece: str) -> str:
     piece = piece.lstrip("^").rstrip("$")
     piece = re.sub(r"\(\?P<\w+>([^)]*)\)", lambda m: m.group(1).split("|")[0], piece)
     piece = piece.replace("([^/]+)", "1").replace(".*", "anything")
+    # DRF's router: an id, a format suffix
+    piece = piece.replace("[^/.]+", "1").replace("\\.[a-z0-9]+", ".json").replace("/?", "/")
     # a route: its converters
-    return re.sub(
-        r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) in ("int", "path") else "x", piece
-    )
+    samples = {"int": "1", "path": "1", "drf_format_suffix": ".json"}
+    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: samples.get(m.group(1), "x"), piece)
 
 
 def desk_paths(patterns=None, prefix: str = "") -> list[str]:

@@ -1,7 +1,8 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-NOT_TEXT = (
+NOT_TEXT = _(
     "JSON parse error - a string holds a NUL character or a lone surrogate (\\ud800-\\udfff), "
     "which no field takes."
 )

@@ -399,7 +399,7 @@ class TaskSerializer(serializers.ModelSerializer):
         queryset=Contract.objects.all(), required=False, allow_null=True
     )
     assignee = user_field(
-        required=False, allow_null=True, help_text=_("Who does it (default: the caller).")
+        required=False, allow_null=True, help_text=_("Who does it (null: nobody yet).")
     )
 
     class Meta:

@@ -6,6 +6,7 @@ pages use: reads start from the same department-scoped selectors (another depart
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import BaseFilterSet as FilterSet
 from drf_spectacular.utils import extend_schema
@@ -71,7 +72,7 @@ class Resource(viewsets.GenericViewSet):
 
 
 class AccountFilter(filters.FilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name contains"))
 
     class Meta:
         model = Account

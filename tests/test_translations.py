@@ -36,7 +36,17 @@ from sla.models import SLA, HolidayList
 from tickets.models import Ticket
 
 BASE_DIR = Path(settings.BASE_DIR)
-APPS = ["desk", "customers", "sla", "plans", "contracts", "tickets", "automation", "helpcentre"]
+APPS = [
+    "desk",
+    "customers",
+    "sla",
+    "plans",
+    "contracts",
+    "tickets",
+    "automation",
+    "helpcentre",
+    "api",
+]
 PO_FILE = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 
@@ -482,8 +492,13 @@ ENGLISH_ALLOWED = {"English", "SLA", "UTC", "Django", "VPN", "Ctrl", "Mac", "Com
 ENGLISH_ALLOWED |= {"Webhook", "URL", "JSON", "POST", "HTTP", "HMAC", "SHA", "ID", "AND", "OR"}
 # A pattern's words ("1 and (2 or 3)") are its syntax, the same in every language.
 ENGLISH_ALLOWED |= {"and", "or"}
-# Code a page shows as it is written: an email template's placeholders, and addresses.
-CODE = re.compile(r"\{[a-z_]+\.[a-z_]+\}|https?://\S+")
+# The API's names: REST API, and the kind of system that uses it.
+ENGLISH_ALLOWED |= {"API", "REST", "CRM"}
+# Code a page shows as it is written: an email template's placeholders, addresses, and the header
+# that carries an API token.
+CODE = re.compile(
+    r"\{[a-z_]+\.[a-z_]+\}|https?://\S+|Authorization: Bearer (?:<|&lt;)token(?:>|&gt;)"
+)
 #  Words of the interface; none may survive the switch, whatever the data.
 ENGLISH_UI_WORDS = [
     "Tickets",

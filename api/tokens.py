@@ -2,7 +2,8 @@
 shown once, stored as a digest (django-rest-knox).
 
 Only staff get tokens: a customer's user (a contact's) never does, and has no API access. A user
-has at most ``API_TOKENS_PER_USER`` tokens, counted under a lock on the user's row."""
+has at most ``API_TOKENS_PER_USER`` tokens, counted under a lock on the user's row (expired ones,
+which no longer sign anything in, are deleted first and do not count)."""
 
 import datetime
 from typing import Any
@@ -11,11 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import contact_for_user
+from desk.validators import validate_date_in_range
 
 from .authentication import CUSTOMERS_REFUSED
 from .models import ApiToken
@@ -28,13 +31,19 @@ TOO_MANY = _("You already have %(limit)d tokens. Revoke one you no longer use fi
 
 
 def tokens_of(user):
-    """The user's tokens, newest first (expired ones included until knox deletes them)."""
-    return ApiToken.objects.filter(user=user).order_by("-created")
+    """The user's tokens, newest first, each with ``is_expired`` (an expired one is listed until
+    knox deletes it, when it is next presented, or the user makes or revokes a token)."""
+    expired = ExpressionWrapper(
+        Q(expiry__isnull=False, expiry__lte=timezone.now()), output_field=BooleanField()
+    )
+    return ApiToken.objects.filter(user=user).annotate(is_expired=expired).order_by("-created")
 
 
 def token_create(*, by, name: str, expires_on: datetime.date | None = None) -> tuple[ApiToken, str]:
-    """A new token for ``by``, valid until the end of ``expires_on`` (in the desk's time zone)
-    or until revoked. Returns the token and its secret, which is never stored nor shown again."""
+    """A new token for ``by``, valid until the end of ``expires_on`` (its last second, 23:59:59,
+    in the current time zone: on the preferences page, the user's, so that the page shows the
+    day chosen) or until revoked. Returns the token and its secret, which is never stored nor
+    shown again."""
     if contact_for_user(by) is not None or not by.is_active:
         raise PermissionDenied(CUSTOMERS_REFUSED)
     name = (name or "").strip()
@@ -48,22 +57,27 @@ def token_create(*, by, name: str, expires_on: datetime.date | None = None) -> t
         if expires_on <= timezone.localdate():
             errors["expires_on"] = EXPIRY_PAST
         else:
-            end = datetime.datetime.combine(
-                expires_on + datetime.timedelta(days=1), datetime.time()
-            )
-            expiry = timezone.make_aware(end) - timezone.now()
+            try:
+                validate_date_in_range(expires_on)  # a day the calendar can add one to
+            except ValidationError as error:
+                errors["expires_on"] = error
+            else:
+                last_second = datetime.datetime.combine(expires_on, datetime.time(23, 59, 59))
+                expiry = timezone.make_aware(last_second) - timezone.now()  # knox adds now()
     if errors:
         raise ValidationError(errors)
     limit = settings.API_TOKENS_PER_USER
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=by.pk).first()
-        if tokens_of(by).count() >= limit:
+        ApiToken.objects.filter(user=by, expiry__lte=timezone.now()).delete()
+        if ApiToken.objects.filter(user=by).count() >= limit:
             raise ValidationError({"name": ValidationError(TOO_MANY, params={"limit": limit})})
         return ApiToken.objects.create(user=by, expiry=expiry, name=name)
 
 
 def token_revoke(*, by, token_key: str) -> None:
-    """Delete one of ``by``'s tokens: the next request with it answers 401."""
-    deleted, _counts = tokens_of(by).filter(token_key=token_key).delete()
+    """Delete one of ``by``'s tokens: the next request with it answers 401. Another user's
+    token, or one that is gone already, is not found (404)."""
+    deleted, _counts = ApiToken.objects.filter(user=by, token_key=token_key).delete()
     if not deleted:
         raise Http404

@@ -1,7 +1,7 @@
 """The scale benchmark (issue 7): build a synthetic desk in a scratch database, time every page.
 
-``builder`` fills the database with bulk inserts; ``measure`` times the pages, the credit
-spend/refund and the scheduled work; ``report`` prints the table and writes the JSON. The
+``builder`` fills the database with bulk inserts; ``measure`` times the pages, the REST API, the
+credit spend/refund and the scheduled work; ``report`` prints the table and writes the JSON. The
 ``bench`` management command wires them together.
 
 This package is also an installed app (for its command), and Django imports an app's package

@@ -1,28 +1,36 @@
-"""Time every page, the credit spend/refund and the scheduled work on the built desk.
+"""Time every page, the REST API, the credit spend/refund and the scheduled work on the built desk.
 
 Server time is measured around ``django.test.Client`` requests (URL resolution, middleware, view,
 queries, template rendering; no network). Each page gets a warm-up request, then ``requests``
 timed requests; its query count comes from one more request under ``CaptureQueriesContext``.
+
+The REST API's reads and a write (``API: …``) are timed the same way, with a personal token of the
+desk's administrator (``Authorization: Bearer``, no session), the throttle lifted and its counts
+cleared (see ``measure_api``). They meet the pages' target and query ceiling.
 """
 
 import datetime
 import importlib
+import json
 import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from api import tokens
+from api.pagination import NewestFirst
 from contracts.models import Contract, CreditEntry
 from desk.choices import Status
 from plans.models import SupportPlan
-from tickets.models import Ticket
+from tickets.models import Reply, Ticket
 from tickets.services import ticket_update
 
 PAGE_MS = 50
@@ -41,6 +49,12 @@ TARGETS = {
     "scheduled_work_s": SCHEDULED_S,
     "build_s": BUILD_S,
 }
+API = "/api/v1/"
+# The API's throttle (``settings.API_RATE``, 600 a minute a token by default) lifted for the run,
+# over the same minute: the count it keeps (the minute's requests, in the ``api`` cache) never
+# expires between two requests, which would cost a request two more queries (a delete and an
+# insert instead of an update). The count is cleared before each figure (see ``measure_api``).
+API_RATE = "1000000/minute"
 # The scheduled command's two jobs, timed if their modules exist yet.
 MINUTE, HOUR = datetime.timedelta(minutes=1), datetime.timedelta(hours=1)
 SCHEDULED_JOBS = [
@@ -55,7 +69,7 @@ SCHEDULED_JOBS = [
 @dataclass
 class Figure:
     name: str
-    kind: str  # page, operation, job, build
+    kind: str  # page, api, operation, job, build
     url: str = ""
     status: int | str = ""
     samples: int = 0
@@ -97,10 +111,8 @@ def _slowest(captured, n=3):
     return [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:600]} for q in rows[:n]]
 
 
-def time_page(client, name, url, *, requests, target_ms=PAGE_MS) -> Figure:
-    figure = Figure(
-        name=name, kind="page", url=url, target_ms=target_ms, target_queries=PAGE_QUERIES
-    )
+def time_page(client, name, url, *, requests, target_ms=PAGE_MS, kind="page") -> Figure:
+    figure = Figure(name=name, kind=kind, url=url, target_ms=target_ms, target_queries=PAGE_QUERIES)
     try:
         response = client.get(url)  # warm-up
     except Exception as error:  # a page that crashes is a figure too, not the end of the run
@@ -255,6 +267,138 @@ def automation_pages(desk, *, admin, agent) -> list:
     ]
 
 
+def api_client(user) -> Client:
+    """A client sending a new personal token of ``user``, as an integration would: no session."""
+    _token, secret = tokens.token_create(by=user, name="Benchmark")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def _local(url: str | None) -> str | None:
+    """A ``next`` link (absolute, ``http://testserver/…``) as the test client's path."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def measure_api(desk, *, requests) -> list[Figure]:
+    """The REST API's pages (SPEC section 12) with the administrator's personal token, the same
+    records as the pages' figures: the ticket and contract of the busiest ticket, the longest
+    conversation, the longest ledger (its first page, then the page its ``next`` cursor points
+    to), and a write: a ticket's status set to resolved and back by PATCH.
+
+    The throttle is the API's (a read and a write of the token's count in the ``api`` cache, a
+    database table, on every request: six queries, counted in the figures), its rate lifted so
+    that it never answers 429, and the count cleared before each figure: each reads and writes
+    the count of its own requests (a few dozen timestamps, as a client's), not of every request
+    of the run before it."""
+    api_cache = caches["api"]
+    with override_settings(API_RATE=API_RATE):
+        api_cache.clear()
+        client = api_client(desk.administrator)
+        ticket, _plan_id = _samples(desk)
+        conversation = (
+            Reply.objects.values("ticket").annotate(n=Count("pk")).order_by("-n", "ticket").first()
+        )
+        replied = conversation["ticket"] if conversation else ticket.pk
+        longest = (
+            CreditEntry.objects.filter(contract__support_plan__department__contracts_enabled=True)
+            .values("contract")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "contract")
+            .first()
+        )
+        ledger = f"{API}contracts/{longest['contract']}/ledger/"
+        if longest["n"] <= NewestFirst.page_size:  # a small desk: two pages of half the ledger
+            ledger += f"?{urlencode({'page_size': max(1, longest['n'] // 2)})}"
+        first = client.get(ledger)
+        after = _local(first.json().get("next")) if first.status_code == 200 else None
+        pages = [
+            ("API: ticket list, first page", f"{API}tickets/"),
+            ("API: ticket list, filtered (status=open)", f"{API}tickets/?status=open"),
+            ("API: ticket detail", f"{API}tickets/{ticket.pk}/"),
+            ("API: ticket replies (longest conversation)", f"{API}tickets/{replied}/replies/"),
+            ("API: contract list", f"{API}contracts/"),
+            ("API: contract detail", f"{API}contracts/{ticket.contract_id}/"),
+            ("API: contract credits", f"{API}contracts/{ticket.contract_id}/credits/"),
+            ("API: contract ledger, first page (longest ledger)", ledger),
+            ("API: contract ledger, next page (its cursor)", after),
+            ("API: task list", f"{API}tasks/"),
+            # "Account 00…": a hundred accounts of the full desk, all of a small one.
+            ("API: account search (?q=)", f"{API}accounts/?{urlencode({'q': 'Account 00'})}"),
+        ]
+        figures = []
+        for name, url in pages:
+            if url is None:
+                figure = Figure(name=name, kind="api", target_ms=PAGE_MS)
+                figure.target_queries, figure.status = PAGE_QUERIES, "missing"
+                figure.note = "the first page has no next cursor"
+                figures.append(figure)
+                continue
+            api_cache.clear()
+            figures.append(time_page(client, name, url, requests=requests, kind="api"))
+        api_cache.clear()
+        figures += measure_api_status_changes(client, requests=requests)
+    return figures
+
+
+def measure_api_status_changes(client, *, requests) -> list[Figure]:
+    """``PATCH /api/v1/tickets/{id}/ {"status": "resolved"}``, then back to open: the pages'
+    resolve and reopen (a credit spend, then a refund) through the API, on open tickets of
+    ticket-based contracts, each a request of its own, timed whole like a page."""
+    candidates = list(
+        Ticket.objects.filter(
+            status=Status.OPEN,
+            sla_exemption="",
+            contract__support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: requests + 2]
+    )
+    ops = (
+        ("resolve", Status.RESOLVED, "API: resolve a ticket (PATCH status, spend)"),
+        ("reopen", Status.OPEN, "API: reopen it (PATCH status, refund)"),
+    )
+    timings: dict[str, list[float]] = {op: [] for op, _status, _label in ops}
+    captures: dict = {}
+    failures: dict[str, str] = {}
+    for i, pk in enumerate(candidates):
+        url = f"{API}tickets/{pk}/"
+        for op, status, _label in ops:
+            body = json.dumps({"status": status.value})
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.patch(url, body, content_type="application/json")
+                elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                failures.setdefault(op, f"{response.status_code}: {response.content[:200]!r}")
+            if i >= 2:  # the first two are the warm-up
+                timings[op].append(elapsed)
+                captures[op] = captured
+    figures = []
+    for op, _status, label in ops:
+        url = f"PATCH {API}tickets/{{id}}/"
+        figure = Figure(
+            name=label, kind="api", url=url, target_ms=PAGE_MS, target_queries=PAGE_QUERIES
+        )
+        values = timings[op]
+        if op in failures:
+            figure.status, figure.note = "error", failures[op][:300]
+        elif values:
+            figure.status = 200
+            figure.samples = len(values)
+            figure.median_ms = round(statistics.median(values), 1)
+            figure.p95_ms = round(_p95(values), 1)
+            figure.queries = len(captures[op].captured_queries)
+            figure.sql_ms = _sql_ms(captures[op])
+            figure.slowest_sql = _slowest(captures[op])
+            figure.judge()
+        else:
+            figure.note = "no open ticket under a ticket-based contract"
+        figures.append(figure)
+    return figures
+
+
 def measure_rule_runs(desk, *, requests) -> list[Figure]:
     """What the workflow rules cost a change: the receiver, inside the change's transaction (does
     a rule listen? queue the run), and the run in the worker: 30 rules of the department, those
@@ -397,6 +541,8 @@ def measure_scheduled_work() -> list[Figure]:
 def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
     log("Timing pages…")
     figures = measure_pages(desk, requests=requests)
+    log("Timing the API…")
+    figures += measure_api(desk, requests=requests)
     log("Timing resolve and reopen…")
     figures += measure_status_changes(desk, requests=requests)
     log("Timing the workflow rules of a change…")

@@ -1,7 +1,8 @@
 """The benchmark itself: on a small desk it builds every kind of row and times every figure.
 
 It runs in the suite so that a page, a job or the builder cannot drift out of the benchmark
-unnoticed (a page answering 404 or 500, a job raising, a figure left unmeasured).
+unnoticed (a page answering 404 or 500, a job raising, a figure left unmeasured), nor a page or
+an API address over the query ceiling.
 """
 
 import json
@@ -13,6 +14,21 @@ from benchmark.measure import PAGE_QUERIES
 from tests.conftest import restore_ready_groups
 
 SMALL = Sizes(tickets=400, accounts=40, contracts=60, ledger=900)
+API_FIGURES = [
+    "API: ticket list, first page",
+    "API: ticket list, filtered (status=open)",
+    "API: ticket detail",
+    "API: ticket replies (longest conversation)",
+    "API: contract list",
+    "API: contract detail",
+    "API: contract credits",
+    "API: contract ledger, first page (longest ledger)",
+    "API: contract ledger, next page (its cursor)",
+    "API: task list",
+    "API: account search (?q=)",
+    "API: resolve a ticket (PATCH status, spend)",
+    "API: reopen it (PATCH status, refund)",
+]
 
 
 @pytest.mark.django_db(transaction=True)  # the builder ends with VACUUM, outside a transaction
@@ -28,7 +44,7 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     figures = measure_all(desk, requests=2, log=lambda message: None)
 
     kinds = {figure.kind for figure in figures}
-    assert kinds == {"build", "page", "operation", "job"}
+    assert kinds == {"build", "page", "api", "operation", "job"}
     assert {f.name for f in figures if f.name.startswith("workflow rules:")} == {
         "workflow rules: a ticket change's added cost (receiver)",
         "workflow rules: the run of one ticket change (30 rules)",
@@ -41,6 +57,24 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     assert len([figure for figure in pages if "automation/workflow-rules" in figure.url]) == 3
     assert len([figure for figure in pages if figure.url.startswith("/help/")]) == 4
     assert all(figure.queries < PAGE_QUERIES for figure in pages)
+    # The API, with a personal token: every read under the pages' ceiling too.
+    api = {figure.name: figure for figure in figures if figure.kind == "api"}
+    assert list(api) == API_FIGURES
+    reads = [figure for figure in api.values() if figure.url.startswith("/api/v1/")]
+    writes = [figure for figure in api.values() if figure.url.startswith("PATCH /api/v1/")]
+    assert len(reads) == 11 and len(writes) == 2
+    ledger = [figure.url for figure in reads if "/ledger/" in figure.url]
+    assert len(ledger) == 2 and "cursor=" in ledger[1], ledger
+    over = [(figure.name, figure.queries) for figure in reads if figure.queries >= PAGE_QUERIES]
+    assert not over, f"over the ceiling of {PAGE_QUERIES - 1} queries: {over}"
+    # A PATCH of the status is over it, by the service's own change (``ticket_update``, the
+    # resolve and reopen figures): it may cost no more than reading the ticket (the request's
+    # token, throttle and permissions, and the ticket) plus that change.
+    operations = {figure.name: figure for figure in figures if figure.kind == "operation"}
+    detail = api["API: ticket detail"].queries
+    changes = ["resolve a ticket (spend)", "reopen it (refund)"]
+    for write, change in zip(writes, changes, strict=True):
+        assert write.queries <= detail + operations[change].queries, (write.name, write.queries)
     table = render_table(figures)
     assert all(figure.name in table for figure in figures)
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -42,3 +42,37 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class RequestCount(models.Model):
+    """How many requests a token (or a session's user) made in one window of ``API_RATE``'s
+    period: one row per caller and window, counted by one atomic statement (``hit``)."""
+
+    caller = models.CharField(max_length=100)
+    window_start = models.BigIntegerField()  # in seconds since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["caller", "window_start"], name="api_requestcount_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.caller} @ {self.window_start}: {self.hits}"
+
+    @classmethod
+    def hit(cls, caller: str, window_start: int) -> int:
+        """Count one more request of ``caller`` in the window starting at ``window_start``; how
+        many it has made there, this one included. One statement (an upsert, on PostgreSQL and
+        SQLite alike): two workers counting at once both count."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (caller, window_start, hits) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (caller, window_start) DO UPDATE SET hits = {table}.hits + 1 "
+                "RETURNING hits",
+                [caller, window_start],
+            )
+            return cursor.fetchone()[0]

@@ -258,14 +258,6 @@ REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "TOKEN_PREFIX": "desk_", "TOKEN_TTL
 # Requests a token may make (DRF's rate: a number per second, minute, hour or day).
 API_RATE = os.environ.get("API_RATE", "600/minute")
 API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", "20"))
-# The API's request counts live in the database, which every worker on every machine shares.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "api_rate_cache",
-    },
-}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Support Plans desk API",
     "DESCRIPTION": (

@@ -143,5 +143,5 @@ def restore_ready_groups() -> None:
     migration.create_contract_managers(apps, schema_editor=None)
     migration = importlib.import_module("automation.migrations.0002_group_permissions")
     migration.grant(apps, schema_editor=None)
-    migration = importlib.import_module("api.migrations.0003_administrators_see_tokens")
+    migration = importlib.import_module("api.migrations.0002_administrators_see_tokens")
     migration.grant(apps, schema_editor=None)

@@ -1,5 +1,6 @@
 """The cron job: SLA escalations, contract expiry notices, the hourly time-based rules, and the
-API's kept answers forgotten after 24 hours. Safe to run every minute, on several machines at once.
+API's kept answers and request counts forgotten after a day. Safe to run every minute, on several
+machines at once.
 
 Every step is idempotent: an escalation level fires once per ticket and due time (a unique row
 records it), an expiry notice is queued once per contract and end date, a time-based rule is
@@ -17,7 +18,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from api import idempotency
+from api import idempotency, throttling
 from automation import timed
 from contracts import notices
 from tickets import escalations
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             ),
             "time-based rule firing(s)": lambda: timed.run(now=now),
             "API answer(s) forgotten": lambda: idempotency.forget_old_answers(now),
+            "API request count(s) forgotten": lambda: throttling.forget_old_counts(now.timestamp()),
         }
         report, failed = [], []
         for label, step in steps.items():

@@ -28,7 +28,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0002_rate_cache"),
+        ("api", "0001_initial"),
         ("desk", "0002_groups"),
     ]
 

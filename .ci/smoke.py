@@ -189,7 +189,7 @@ def use_a_token(browser: Browser, problems: list) -> None:
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = {"csrfmiddlewaretoken": csrf, "name": "Smoke test", "expires_on": ""}
     response, page = browser.request("POST", "/accounts/preferences/api-tokens/", form)
-    secret = re.search(r'id="new-token"[^>]*value="([^"]+)"', page)
+    secret = re.search(r'id="new-token"[^>]*>\s*(desk_\w+)\s*<', page)
     if response.status != 200 or secret is None:
         problems.append(f"making an API token answered {response.status} with no token")
         return

@@ -1,6 +1,9 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
 from api import tokens
 from api.models import RequestCount
@@ -44,3 +47,16 @@ def manager_api(manager):
 def request_counts(db):
     """The throttle's request counts (rows of the test's own transaction)."""
     return RequestCount.objects
+
+
+def contract_body(account, plan, **changes):
+    """A new contract's body: a year from today, on ``plan``, for ``account``."""
+    today = timezone.localdate()
+    return {
+        "contract_number": "K-1",
+        "name": "Support",
+        "account": account.pk,
+        "support_plan": plan.pk,
+        "start_date": today.isoformat(),
+        "end_date": (today + datetime.timedelta(days=364)).isoformat(),
+    } | changes

@@ -14,7 +14,7 @@ from customers.models import Account, Contact
 from desk.choices import Priority, Status
 from plans.models import PLAN_LOCKED, SupportPlan
 from tests import factories as f
-from tests.api.conftest import JSON
+from tests.api.conftest import JSON, contract_body
 from tickets.conversation import TICKET_CLOSED_FOR_AGENTS
 from tickets.models import Reply, Ticket
 from tickets.services import ASSIGNEE_NOT_IN_DEPARTMENT, CONTRACT_NOT_OFFERED
@@ -250,18 +250,6 @@ def test_a_plans_name_is_unique_in_its_department_with_the_services_message(
 
 
 # --- contracts and credits ----------------------------------------------------------------------
-
-
-def contract_body(account, plan, **changes):
-    today = TODAY()
-    return {
-        "contract_number": "K-1",
-        "name": "Support",
-        "account": account.pk,
-        "support_plan": plan.pk,
-        "start_date": today.isoformat(),
-        "end_date": (today + datetime.timedelta(days=364)).isoformat(),
-    } | changes
 
 
 def test_contracts_create_read_list_and_change(manager_api, manager, plan, agent):

@@ -21,7 +21,7 @@ from contracts.services import NOTICE_NEEDS_DAYS, PERIOD_OVERLAPS, PLAN_NOT_ACTI
 from desk.access import NOT_YOUR_DEPARTMENT
 from plans.models import SupportPlan
 from tests import factories as f
-from tests.api.conftest import JSON, token_client
+from tests.api.conftest import JSON, contract_body, token_client
 from tests.conftest import signed_in
 from tickets.conversation import REPLY_EMPTY
 from tickets.models import Reply, Ticket
@@ -361,18 +361,6 @@ def test_no_token_a_wrong_token_or_a_revoked_one_is_401_json(agent):
 @pytest.fixture
 def plan(department):
     return f.SupportPlanFactory(department=department, ticket_based=True)
-
-
-def contract_body(account, plan, **changes):
-    today = timezone.localdate()
-    return {
-        "contract_number": "K-1",
-        "name": "Support",
-        "account": account.pk,
-        "support_plan": plan.pk,
-        "start_date": today.isoformat(),
-        "end_date": (today + datetime.timedelta(days=364)).isoformat(),
-    } | changes
 
 
 def test_an_overlapping_contract_is_refused_and_not_saved(manager_api, plan):

@@ -245,5 +245,8 @@ def test_the_help_centre_at_phone_width(page, amber):
     page.locator("#help-tickets").click()
     expect(page).to_have_url(re.compile(r"/help/tickets/$"))
     page.locator("#help-menu-toggler").click()
+    # The menu has finished opening (a click during Bootstrap's collapse animation can miss).
+    expect(page.locator("#help-menu")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(page.locator("#help-sign-out")).to_be_in_viewport()
     page.locator("#help-sign-out").click()
-    expect(page).to_have_url(re.compile(r"/help/sign-in/"))
+    expect(page).to_have_url(re.compile(r"/help/sign-in/"), timeout=15_000)

@@ -51,11 +51,14 @@ class Resource(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, ReadPermission]
     read_permission: str
 
-    def ok(self, instance, status_code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(instance).data, status=status_code)
+    def created(self, instance, serializer_class=None) -> Response:
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(instance, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
-    def created(self, instance) -> Response:
-        return self.ok(instance, status.HTTP_201_CREATED)
+    def ok(self, instance, serializer_class=None) -> Response:
+        serializer_class = serializer_class or self.get_serializer_class()
+        return Response(serializer_class(instance, context=self.get_serializer_context()).data)
 
     def valid(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(

@@ -147,6 +147,8 @@ class SupportPlanSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["is_active", "created_at", "updated_at"]
+        # A new plan names its type (the model's default would hide a forgotten one).
+        extra_kwargs = {"plan_type": {"required": True}}
         # A name's uniqueness in its department is the service's rule (its message).
         validators: list = []
 

@@ -38,6 +38,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from automation.models import RAISE_PRIORITY, EmailTemplate, Firing, Module, Rule, Task
+from contracts import usage
 from contracts.cycles import cycle_containing
 from contracts.models import Contract, CreditEntry
 from customers.models import Account, Contact
@@ -895,6 +896,7 @@ class Builder:
             )
         insert_dicts(CreditEntry, entries)
         del entries
+        usage.rebuild()  # the rows went around ``CreditEntry.save``, which keeps the days
         # Tickets without a contract that were resolved still changed status once.
         for t in self.tickets:
             if t.contract_id is None and t.resolved_at:

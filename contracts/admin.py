@@ -6,7 +6,7 @@ from desk.admin import ServiceAdmin
 from desk.changelists import DateHierarchyInRange
 
 from . import services
-from .models import Contract, CreditEntry
+from .models import Contract, ContractUsageDay, CreditEntry, PlanUsageDay
 
 
 class CreditEntryInline(admin.TabularInline):
@@ -96,3 +96,31 @@ class CreditEntryAdmin(DateHierarchyInRange, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class UsageDayAdmin(DateHierarchyInRange, admin.ModelAdmin):
+    """The usage kept by day is the ledger's roll-up: read here, rebuilt by ``rebuild_usage``."""
+
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContractUsageDay)
+class ContractUsageDayAdmin(UsageDayAdmin):
+    list_display = ["day", "contract", "used"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__contract_number"]
+
+
+@admin.register(PlanUsageDay)
+class PlanUsageDayAdmin(UsageDayAdmin):
+    list_display = ["day", "plan", "stripe", "used"]
+    list_select_related = ["plan"]

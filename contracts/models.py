@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
@@ -248,7 +248,102 @@ class CreditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValidationError(ENTRY_IS_APPEND_ONLY)
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):  # the row and its usage, or neither
+            super().save(*args, **kwargs)
+            if self.kind != self.Kind.ADJUSTMENT:
+                day = UsageDay.day_of(self.created_at)
+                ContractUsageDay.add((self.contract_id,), day, -self.delta)
+                plan_key = (self.contract.support_plan_id, PlanUsageDay.stripe_of(self.contract_id))
+                PlanUsageDay.add(plan_key, day, -self.delta)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(ENTRY_IS_APPEND_ONLY)
+
+
+class UsageDay(models.Model):
+    """Credits used on one day: spends less refunds (adjustments change a balance, not the usage),
+    the days being the desk's (``settings.TIME_ZONE``).
+
+    A roll-up of the ledger, kept so that a year of usage is a bounded number of rows however many
+    tickets the plan's contracts resolve: ``CreditEntry.save`` adds to it in the transaction that
+    appends the ledger row, ``contracts.usage`` recomputes it from the ledger (``manage.py
+    rebuild_usage``) and says where the two differ.
+    """
+
+    day = models.DateField(_("day"))
+    used = models.IntegerField(_("credits used"), default=0)
+
+    # The columns naming the row, besides the day (its unique key with it).
+    key_columns: tuple[str, ...]
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def day_of(moment: datetime.datetime) -> datetime.date:
+        """The desk's day of ``moment``."""
+        return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+    @classmethod
+    def add(cls, key: tuple[int, ...], day: datetime.date, used: int) -> None:
+        """Add ``used`` to the day of ``key``: one statement (an upsert, on PostgreSQL and SQLite
+        alike), so that two ledger rows written at once both count."""
+        qn = connection.ops.quote_name
+        table = qn(cls._meta.db_table)
+        columns = ", ".join(qn(column) for column in (*cls.key_columns, "day"))
+        values = ", ".join(["%s"] * (len(key) + 2))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, used) VALUES ({values}) ON CONFLICT ({columns}) "
+                f"DO UPDATE SET used = {table}.used + EXCLUDED.used",
+                [*key, day, used],
+            )
+
+
+class ContractUsageDay(UsageDay):
+    """A contract's usage of a day (the help centre's usage of an account's contracts). Its row
+    is only ever written under the contract's lock, which the ledger row takes already."""
+
+    key_columns = ("contract_id",)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="usage_days", verbose_name=_("contract")
+    )
+
+    class Meta:
+        verbose_name = _("contract usage of a day")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "day"], name="contract_usage_day_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract} · {self.day}: {self.used}"
+
+
+class PlanUsageDay(UsageDay):
+    """A support plan's usage of a day (the plan overview), in ``STRIPES`` rows a day: a contract
+    adds to the row of its stripe (its id modulo ``STRIPES``), so that resolving tickets of two
+    contracts of one plan at once rarely waits on one row until the other commits (contracts are
+    locked alone, issue 13). A year is at most 366 × ``STRIPES`` rows."""
+
+    STRIPES = 16
+    key_columns = ("plan_id", "stripe")
+    plan = models.ForeignKey(
+        "plans.SupportPlan",
+        on_delete=models.CASCADE,
+        related_name="usage_days",
+        verbose_name=_("support plan"),
+    )
+    stripe = models.PositiveSmallIntegerField(_("stripe"), default=0)
+
+    class Meta:
+        verbose_name = _("support plan usage of a day")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "stripe", "day"], name="plan_usage_day_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} · {self.day}: {self.used}"
+
+    @classmethod
+    def stripe_of(cls, contract_id: int) -> int:
+        return contract_id % cls.STRIPES

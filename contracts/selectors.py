@@ -5,7 +5,6 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Case,
     Count,
-    DateField,
     F,
     FilteredRelation,
     IntegerField,
@@ -26,7 +25,7 @@ from desk.history import history_entries
 from plans.models import SupportPlan
 from sla.selectors import sla_targets_in_priority_order
 
-from .models import Contract, CreditEntry
+from .models import Contract, ContractUsageDay, CreditEntry, PlanUsageDay
 from .notices import DaysUntil
 
 
@@ -198,10 +197,6 @@ class Usage:
         return max((p.used for p in self.periods), default=0)
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def plan_credit_usage(
     *,
     plan: SupportPlan,
@@ -210,28 +205,30 @@ def plan_credit_usage(
     grouping: str,
     account: Account | None = None,
 ) -> Usage:
-    """Credits used by the plan's contracts per period, from ``start`` to ``end`` inclusive.
+    """Credits used by the plan's contracts per period, from ``start`` to ``end`` inclusive
+    (days of the desk's time zone).
 
     Used credits are spends less refunds (manual adjustments change a balance, not the usage).
-    One grouped query does the counting; the Python loop only lays out the periods, so that a
-    period without usage shows as 0.
+    They are read from the usage kept by day (``PlanUsageDay``), so that a year is at most 366
+    rows however busy the plan; one grouped query does the counting and the Python loop only
+    lays out the periods, so that a period without usage shows as 0.
 
     ``account``: only that account's contracts of the plan (the help centre shows a customer the
-    staff overview's figures for their own account: the same query, one more condition).
+    staff overview's figures for their own account), from the contracts' days
+    (``ContractUsageDay``).
     """
-    trunc = _TRUNC[grouping]
-    entries = CreditEntry.objects.filter(contract__support_plan=plan)
-    if account is not None:
-        entries = entries.filter(contract__account=account)
-    rows = (
-        entries.filter(
-            kind__in=[CreditEntry.Kind.SPEND, CreditEntry.Kind.REFUND],
-            created_at__gte=_day_start(start),
-            created_at__lt=_day_start(end + datetime.timedelta(days=1)),
+    days: QuerySet
+    if account is None:
+        days = PlanUsageDay.objects.filter(plan=plan)
+    else:
+        days = ContractUsageDay.objects.filter(
+            contract__support_plan=plan, contract__account=account
         )
-        .annotate(period=trunc("created_at", output_field=DateField()))
+    rows = (
+        days.filter(day__gte=start, day__lte=end)
+        .annotate(period=_TRUNC[grouping]("day"))
         .values("period")
-        .annotate(used=Sum(-F("delta")))
+        .annotate(used=Sum("used"))
         .order_by("period")
     )
     used = {row["period"]: row["used"] for row in rows}

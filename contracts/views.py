@@ -10,6 +10,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from desk.access import can_manage_automation
+from desk.pagination import IdFirstPaginator
 from desk.selectors import contracts_module_visible
 from desk.views import ManageAutomationRequiredMixin
 from plans import selectors as plan_selectors
@@ -25,6 +26,9 @@ class ContractListView(FilterView):
     context_object_name = "contracts"
     filterset_class = ContractFilter
     paginate_by = 25
+    # Never counted: a COUNT(*) of every contract the user sees grew with the desk (3 ms at
+    # 10,000 contracts, 24 ms at 100,000); "Page N" and whether a next one follows need none.
+    paginator_class = IdFirstPaginator
     strict = False
 
     def get_queryset(self):

@@ -189,3 +189,30 @@ def test_a_customer_reopening_while_an_agent_closes_holds_at_most_one_credit(
             assert [e.kind for e in ledger] == ["spend"]
             outcomes.add("close first")
     assert credits.summary_for(contract).used == rounds
+
+
+def test_resolves_under_many_contracts_of_one_plan_at_once_all_count_in_its_usage(
+    contract, open_ticket
+):
+    """Eight contracts of one plan, one ticket each, resolved at the same moment: every spend is
+    in the plan's usage of the day (its stripes added up) and in its contract's."""
+    from contracts import usage
+    from contracts.models import PlanUsageDay
+
+    siblings = [contract] + [
+        f.ContractFactory(
+            account=contract.account,
+            support_plan=contract.support_plan,
+            start_date=contract.start_date,
+            end_date=contract.end_date,
+            product_name=f"Product {n}",
+        )
+        for n in range(THREADS - 1)
+    ]
+    tickets = [open_ticket(subject=f"Ticket {n}", contract=c) for n, c in enumerate(siblings)]
+
+    assert run_together(*[resolve(t) for t in tickets]) == []
+
+    days = PlanUsageDay.objects.filter(plan=contract.support_plan)
+    assert sum(days.values_list("used", flat=True)) == THREADS
+    assert usage.differences() == {"contractusageday": 0, "planusageday": 0}

@@ -20,7 +20,7 @@ class UncountedPage(Page):
 
 
 class IdFirstPaginator(Paginator):
-    """Pages of a long list, for lists that grow without bound (tickets).
+    """Pages of a long list, for lists that grow without bound (tickets, contracts).
 
     It finds a page's ids by an index-only scan and then loads only those rows with their joins
     (a deep page otherwise walks every skipped row through the joins), and it never counts the

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from desk import mail
-from desk.choices import Priority, Status
+from desk.choices import Priority
 from sla.clock import recompute_due_times
 from sla.models import SLA, EscalationLevel
 
 from .locks import lock_tickets_skipping_held
-from .models import EscalationFiring, Ticket
+from .models import RUNNING, EscalationFiring, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,7 @@ def _is_due(ticket: Ticket, level: EscalationLevel, now: datetime.datetime) -> b
 
 def _running(queryset):
     """Tickets whose SLA clock runs: not resolved, not on hold, under an SLA."""
-    return queryset.exclude(status__in=Status.resolved_kinds() | Status.on_hold_kinds()).filter(
-        sla__isnull=False
-    )
+    return queryset.filter(RUNNING)
 
 
 def candidates(now: datetime.datetime, levels: list[EscalationLevel]):

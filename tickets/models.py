@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,14 @@ from desk.choices import Priority, Status
 class TicketQuerySet(DepartmentScopedQuerySet):
     def open(self):
         return self.exclude(status__in=Status.resolved_kinds())
+
+
+# Tickets whose SLA clock runs: under an SLA, neither resolved nor on hold. The escalation run's
+# filter (``escalations.running``) and its partial indexes' condition: one expression, so that
+# PostgreSQL can tell the indexes hold every row the run looks for.
+RUNNING = Q(sla__isnull=False) & ~Q(
+    status__in=sorted(Status.resolved_kinds() | Status.on_hold_kinds())
+)
 
 
 class Ticket(models.Model):
@@ -140,6 +149,19 @@ class Ticket(models.Model):
             # The escalation run scans open tickets by due time.
             models.Index(fields=["resolution_due_at"], name="ticket_resolution_due_idx"),
             models.Index(fields=["response_due_at"], name="ticket_response_due_idx"),
+            # The escalation candidates (``escalations.candidates``): a level's due running
+            # tickets, from an index holding only those (not the resolved nor the waiting ones,
+            # which the desk gathers by the million).
+            models.Index(
+                fields=["sla", "resolution_due_at"],
+                condition=RUNNING,
+                name="ticket_running_resolution_idx",
+            ),
+            models.Index(
+                fields=["sla", "response_due_at"],
+                condition=RUNNING & Q(first_responded_at__isnull=True),
+                name="ticket_running_response_idx",
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ import pytest
 
 from benchmark import Sizes, build_desk, measure_all, render_table, write_json
 from benchmark.measure import PAGE_QUERIES
+from contracts import usage
 from tests.conftest import restore_ready_groups
 
 SMALL = Sizes(tickets=400, accounts=40, contracts=60, ledger=900)
@@ -40,6 +41,8 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     assert desk.counts["contracts"] == SMALL.contracts
     assert desk.counts["ledger"] > 0 and desk.counts["ticket_history"] >= SMALL.tickets
     assert desk.counts["replies"] > 0 and desk.customer.contact.account == desk.big_account
+    # The ledger went in by COPY, around ``CreditEntry.save``: its usage by day was rebuilt.
+    assert usage.differences() == {"contractusageday": 0, "planusageday": 0}
 
     figures = measure_all(desk, requests=2, log=lambda message: None)
 

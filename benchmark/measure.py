@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.pagination import NewestFirst
+from benchmark import floor
 from contracts.models import Contract, CreditEntry
 from desk.choices import Status
 from plans.models import SupportPlan
@@ -49,6 +50,7 @@ TARGETS = {
     "build_s": BUILD_S,
 }
 API = "/api/v1/"
+FLOOR_NAME = "floor: a bare Django view of 50 rows"
 # The API's throttle (``settings.API_RATE``, 600 a minute a token by default) lifted for the run.
 API_RATE = "1000000/minute"
 # The scheduled command's two jobs, timed if their modules exist yet.
@@ -65,7 +67,7 @@ SCHEDULED_JOBS = [
 @dataclass
 class Figure:
     name: str
-    kind: str  # page, api, operation, job, build
+    kind: str  # page, api, operation, job, build, floor
     url: str = ""
     status: int | str = ""
     samples: int = 0
@@ -78,6 +80,8 @@ class Figure:
     passed: bool | None = None
     note: str = ""
     slowest_sql: list = field(default_factory=list)
+    # A list page's median over the floor's (``benchmark.floor``), when the floor was timed.
+    floor_ratio: float | None = None
 
     def judge(self):
         if self.median_ms is None:
@@ -527,7 +531,35 @@ def measure_scheduled_work() -> list[Figure]:
     return figures
 
 
+def measure_floor(desk, *, requests) -> Figure:
+    """The bare Django view of ``benchmark.floor`` (50 rows, one query), as the administrator."""
+    client = Client()
+    client.force_login(desk.administrator)
+    with override_settings(ROOT_URLCONF="benchmark.floor"):
+        figure = time_page(client, FLOOR_NAME, floor.URL, requests=requests, kind="floor")
+    figure.target_queries = figure.target_ms = None  # a yardstick, not a page: no target
+    figure.passed = None
+    return figure
+
+
+def is_list(figure: Figure) -> bool:
+    """The pages the floor is a yardstick for: lists of rows and the search."""
+    return figure.kind in ("page", "api") and (
+        " list" in figure.name or figure.name.startswith("search")
+    )
+
+
+def set_floor_ratios(figures: list[Figure], floor_figure: Figure) -> None:
+    if not floor_figure.median_ms:
+        return
+    for figure in figures:
+        if is_list(figure) and figure.median_ms is not None:
+            figure.floor_ratio = round(figure.median_ms / floor_figure.median_ms, 2)
+
+
 def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
+    log("Timing the floor (a bare Django view of 50 rows)…")
+    floor_figure = measure_floor(desk, requests=requests)
     log("Timing pages…")
     figures = measure_pages(desk, requests=requests)
     log("Timing the API…")
@@ -546,4 +578,5 @@ def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
         median_ms=desk.seconds * 1000,
         target_ms=BUILD_S * 1000,
     )
-    return [build.judge(), *figures]
+    set_floor_ratios(figures, floor_figure)
+    return [build.judge(), floor_figure, *figures]

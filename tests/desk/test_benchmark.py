@@ -5,12 +5,14 @@ unnoticed (a page answering 404 or 500, a job raising, a figure left unmeasured)
 an API address over the query ceiling.
 """
 
+import dataclasses
 import json
 
 import pytest
 
 from benchmark import Sizes, build_desk, measure_all, render_table, write_json
 from benchmark.measure import PAGE_QUERIES
+from benchmark.report import render_comparison
 from contracts import usage
 from tests.conftest import restore_ready_groups
 
@@ -47,7 +49,7 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     figures = measure_all(desk, requests=2, log=lambda message: None)
 
     kinds = {figure.kind for figure in figures}
-    assert kinds == {"build", "page", "api", "operation", "job"}
+    assert kinds == {"build", "floor", "page", "api", "operation", "job"}
     assert {f.name for f in figures if f.name.startswith("workflow rules:")} == {
         "workflow rules: a ticket change's added cost (receiver)",
         "workflow rules: the run of one ticket change (30 rules)",
@@ -60,6 +62,14 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     assert len([figure for figure in pages if "automation/workflow-rules" in figure.url]) == 3
     assert len([figure for figure in pages if figure.url.startswith("/help/")]) == 4
     assert all(figure.queries < PAGE_QUERIES for figure in pages)
+    # The floor (a bare Django view of 50 rows, one query), and every list's ratio to it.
+    (floor,) = [figure for figure in figures if figure.kind == "floor"]
+    assert floor.queries is not None and floor.queries <= 3  # the session, the user, the rows
+    lists = [figure for figure in figures if figure.floor_ratio is not None]
+    assert {"ticket list, first page (admin)", "contract list", "API: ticket list, first page"} <= {
+        figure.name for figure in lists
+    }
+    assert all(figure.floor_ratio > 0 for figure in lists)
     # The API, with a personal token: every read under the pages' ceiling too.
     api = {figure.name: figure for figure in figures if figure.kind == "api"}
     assert list(api) == API_FIGURES
@@ -80,9 +90,13 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
         assert write.queries <= detail + operations[change].queries, (write.name, write.queries)
     table = render_table(figures)
     assert all(figure.name in table for figure in figures)
+    # ``--compare``: the same figures side by side, with their growth.
+    grown = [dataclasses.replace(f, median_ms=f.median_ms and f.median_ms * 2) for f in figures]
+    comparison = render_comparison(figures, grown, sizes=(400, 4000))
+    assert "4,000 tickets" in comparison and "2.00×" in comparison
 
     path = tmp_path / "bench.json"
-    write_json(path, figures=figures, desk=desk, sizes=SMALL, requests=2)
+    write_json(path, runs=[{"sizes": SMALL, "figures": figures, "desk": desk}], requests=2)
     payload = json.loads(path.read_text())
-    assert payload["rows"]["tickets"] == SMALL.tickets
-    assert len(payload["figures"]) == len(figures)
+    assert payload["runs"][0]["rows"]["tickets"] == SMALL.tickets
+    assert len(payload["runs"][0]["figures"]) == len(figures)

@@ -3,8 +3,13 @@
 The scratch database is Django's test database for the configured one (``test_<name>`` on
 PostgreSQL, ``bench.sqlite3`` beside the project on SQLite): it is created and migrated here,
 and dropped at the end unless ``--keep``. The developer's own database is never touched.
+
+``--compare N`` times the desk at its sizes, then at N times them (tickets, accounts, contracts
+and ledger rows), in the same run on the same machine, and prints each figure side by side with
+its growth ratio and query counts (issue 21: flat is within 1.2× and the same queries).
 """
 
+import dataclasses
 import os
 import time
 
@@ -14,6 +19,7 @@ from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
 
 from benchmark import Sizes, build_desk, measure_all, render_table, write_json
+from benchmark.report import render_comparison
 
 
 class Command(BaseCommand):
@@ -27,7 +33,13 @@ class Command(BaseCommand):
         parser.add_argument("--ledger", type=int, default=defaults.ledger)
         parser.add_argument("--requests", type=int, default=30, help="Timed requests per page.")
         parser.add_argument(
-            "--keep", action="store_true", help="Keep the scratch database after the run."
+            "--compare",
+            type=int,
+            metavar="N",
+            help="Also build a desk N times as large and print the growth of every figure.",
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="Keep the (last) scratch database after the run."
         )
         parser.add_argument("--json", default="bench-results.json", help="Where to write figures.")
 
@@ -39,11 +51,48 @@ class Command(BaseCommand):
             ledger=options["ledger"],
         )
         requests = max(1, options["requests"])
+        runs = [sizes]
+        if options["compare"]:
+            factor = options["compare"]
+            runs.append(Sizes(**{k: v * factor for k, v in dataclasses.asdict(sizes).items()}))
         if connection.vendor == "sqlite":
             test = connection.settings_dict.setdefault("TEST", {})
             if not test.get("NAME"):
                 test["NAME"] = str(settings.BASE_DIR / "bench.sqlite3")
         setup_test_environment(debug=False)
+        try:
+            results = []
+            for n, run in enumerate(runs):
+                keep = options["keep"] and n == len(runs) - 1
+                results.append(self.run(run, requests=requests, keep=keep))
+            for run, (figures, _desk) in zip(runs, results, strict=True):
+                self.stdout.write(f"\n{run.tickets:,} tickets:\n")
+                self.stdout.write(render_table(figures))
+            if len(results) == 2:
+                self.stdout.write("\nGrowth:\n")
+                self.stdout.write(
+                    render_comparison(
+                        results[0][0], results[1][0], sizes=(runs[0].tickets, runs[1].tickets)
+                    )
+                )
+            if hasattr(os, "getloadavg"):
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                self.stdout.write(f"\n{os.cpu_count()} CPUs, load average {load} at the end.")
+            write_json(
+                options["json"],
+                runs=[
+                    {"sizes": run, "figures": figures, "desk": desk}
+                    for run, (figures, desk) in zip(runs, results, strict=True)
+                ],
+                requests=requests,
+            )
+            self.stdout.write(f"\nFigures written to {options['json']}.")
+        finally:
+            teardown_test_environment()
+
+    def run(self, sizes: Sizes, *, requests: int, keep: bool):
+        """Build a desk of ``sizes`` in a new scratch database and time it; drop it unless
+        ``keep``."""
         old_name = connection.settings_dict["NAME"]
         started = time.perf_counter()
         self.stdout.write("Creating and migrating the scratch database…")
@@ -57,18 +106,10 @@ class Command(BaseCommand):
             )
             desk = build_desk(sizes, log=self.stdout.write)
             self.stdout.write(f"  built in {desk.seconds:.1f} s: {desk.counts}")
-            figures = measure_all(desk, requests=requests, log=self.stdout.write)
-            self.stdout.write("")
-            self.stdout.write(render_table(figures))
-            if hasattr(os, "getloadavg"):
-                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-                self.stdout.write(f"\n{os.cpu_count()} CPUs, load average {load} at the end.")
-            write_json(options["json"], figures=figures, desk=desk, sizes=sizes, requests=requests)
-            self.stdout.write(f"\nFigures written to {options['json']}.")
+            return measure_all(desk, requests=requests, log=self.stdout.write), desk
         finally:
-            if options["keep"]:
+            if keep:
                 self.stdout.write(f"Scratch database kept: {name}")
                 connection.settings_dict["NAME"] = old_name
             else:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
-            teardown_test_environment()

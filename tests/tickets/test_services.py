@@ -188,4 +188,4 @@ def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket)
     agent = type(agent).objects.get(pk=agent.pk)  # permissions not cached yet, as in a request
     with CaptureQueriesContext(connection) as queries:
         services.ticket_update(by=agent, ticket=ticket, status="resolved")
-    assert len(queries) <= 18
+    assert len(queries) <= 15

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test.utils import setup_test_environment, teardown_test_environment
+from django.test import override_settings
 
 from benchmark import Sizes, build_desk, measure_all, render_table, write_json
 from benchmark.report import render_comparison
@@ -59,7 +59,15 @@ class Command(BaseCommand):
             test = connection.settings_dict.setdefault("TEST", {})
             if not test.get("NAME"):
                 test["NAME"] = str(settings.BASE_DIR / "bench.sqlite3")
-        setup_test_environment(debug=False)
+        # What the test runner's environment gives the test client (its host name, an outbox),
+        # without its template instrumentation: that copies every rendered template's context
+        # for the client to inspect, a quarter of a list page's time that no server spends.
+        environment = override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+        environment.enable()
         try:
             results = []
             for n, run in enumerate(runs):
@@ -88,7 +96,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"\nFigures written to {options['json']}.")
         finally:
-            teardown_test_environment()
+            environment.disable()
 
     def run(self, sizes: Sizes, *, requests: int, keep: bool):
         """Build a desk of ``sizes`` in a new scratch database and time it; drop it unless

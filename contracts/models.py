@@ -6,12 +6,12 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from desk import links
 from desk.access import DepartmentScopedQuerySet
 from desk.validators import validate_date_in_range
 
@@ -125,7 +125,7 @@ class Contract(models.Model):
         return f"{self.name} ({self.contract_number})"
 
     def get_absolute_url(self):
-        return reverse("contracts:contract_detail", args=[self.pk])
+        return links.by_pk("contracts:contract_detail", self.pk)
 
     def status_on(self, day: datetime.date) -> str:
         if day < self.start_date:

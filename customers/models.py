@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from desk import links
 
 
 class Account(models.Model):
@@ -21,7 +22,7 @@ class Account(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("customers:account_detail", args=[self.pk])
+        return links.by_pk("customers:account_detail", self.pk)
 
 
 class Contact(models.Model):

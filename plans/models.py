@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from desk import links
 from desk.access import DepartmentScopedQuerySet
 
 TICKET_BASED_NEEDS_CYCLE = _("A ticket-based plan needs a credit cycle.")
@@ -95,7 +95,7 @@ class SupportPlan(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("plans:plan_detail", args=[self.pk])
+        return links.by_pk("plans:plan_detail", self.pk)
 
     @property
     def is_ticket_based(self) -> bool:

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desk import links
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority
 from desk.validators import validate_date_in_range
@@ -127,7 +127,7 @@ class SLA(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sla:sla_detail", args=[self.pk])
+        return links.by_pk("sla:sla_detail", self.pk)
 
 
 class SLATarget(models.Model):

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desk import links
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority, Status
 
@@ -168,7 +168,7 @@ class Ticket(models.Model):
         return f"#{self.pk} {self.subject}"
 
     def get_absolute_url(self):
-        return reverse("tickets:ticket_detail", args=[self.pk])
+        return links.by_pk("tickets:ticket_detail", self.pk)
 
     # The labels for list rows: get_FOO_display() translates every choice on each call
     # (it hashes the lazy labels), which costs 2 ms on a page of 50 tickets.

@@ -1,5 +1,7 @@
 from django import template
 
+from desk import links
+
 register = template.Library()
 
 
@@ -13,3 +15,10 @@ def page_url(context, number, param="page", anchor="", **also):
         if value:
             query[key] = value
     return f"?{query.urlencode()}{'#' + anchor if anchor else ''}"
+
+
+@register.filter
+def link(pk, viewname):
+    """``{{ ticket.pk|link:"helpcentre:ticket_detail" }}``: ``{% url viewname pk %}`` for the rows
+    of a list, reversed once (``desk.links.by_pk``)."""
+    return links.by_pk(viewname, pk)

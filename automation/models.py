@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from desk import links
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority, Status
 
@@ -265,8 +266,8 @@ class Rule(models.Model):
 
     def get_absolute_url(self):
         if self.kind == self.Kind.TIME_BASED:
-            return reverse("automation:time_rule_detail", args=[self.pk])
-        return reverse("automation:rule_detail", args=[self.pk])
+            return links.by_pk("automation:time_rule_detail", self.pk)
+        return links.by_pk("automation:rule_detail", self.pk)
 
     @property
     def time_condition(self) -> str:

@@ -27,11 +27,11 @@ from simple_history.utils import bulk_update_with_history
 
 from desk import mail
 from desk.choices import Priority
-from sla.clock import recompute_due_times
+from sla.clock import RUNNING, recompute_due_times
 from sla.models import SLA, EscalationLevel
 
 from .locks import lock_tickets_skipping_held
-from .models import RUNNING, EscalationFiring, Ticket
+from .models import EscalationFiring, Ticket
 
 logger = logging.getLogger(__name__)
 

@@ -8,19 +8,12 @@ from simple_history.models import HistoricalRecords
 from desk import links
 from desk.access import DepartmentScopedQuerySet
 from desk.choices import Priority, Status
+from sla.clock import RUNNING
 
 
 class TicketQuerySet(DepartmentScopedQuerySet):
     def open(self):
         return self.exclude(status__in=Status.resolved_kinds())
-
-
-# Tickets whose SLA clock runs: under an SLA, neither resolved nor on hold. The escalation run's
-# filter (``escalations.running``) and its partial indexes' condition: one expression, so that
-# PostgreSQL can tell the indexes hold every row the run looks for.
-RUNNING = Q(sla__isnull=False) & ~Q(
-    status__in=sorted(Status.resolved_kinds() | Status.on_hold_kinds())
-)
 
 
 class Ticket(models.Model):
@@ -161,6 +154,13 @@ class Ticket(models.Model):
                 fields=["sla", "response_due_at"],
                 condition=RUNNING & Q(first_responded_at__isnull=True),
                 name="ticket_running_response_idx",
+            ),
+            # The home page's "my open tickets": an agent's unresolved tickets, not the years of
+            # resolved ones.
+            models.Index(
+                fields=["assignee"],
+                condition=~Q(status__in=sorted(Status.resolved_kinds())),
+                name="ticket_unresolved_assignee_idx",
             ),
         ]
 

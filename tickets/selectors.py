@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Count, Expression, F, Func, Q, QuerySet, Value, When
+from django.db.models import Case, Expression, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -69,14 +69,27 @@ def contact_sees_ticket(contact: Contact, ticket: Ticket) -> bool:
     return contact.is_account_admin or ticket.contact_id == contact.pk
 
 
+# The home page counts each figure up to this many, and shows "100+" past it: a bounded read,
+# however many tickets the desk has gathered.
+HOME_COUNT_CAP = 100
+
+
 def ticket_home_figures(user, now: datetime.datetime) -> dict[str, int]:
     """The home page's ticket figures, among the tickets the user sees: their own unresolved
-    tickets, and those overdue or due within the hour (``sla.clock``): one query."""
-    return Ticket.objects.visible_to(user).aggregate(
-        mine=Count("pk", filter=Q(assignee=user) & ~Q(status__in=Status.resolved_kinds())),
-        overdue=Count("pk", filter=state_condition(SlaState.OVERDUE, now)),
-        due_soon=Count("pk", filter=state_condition(SlaState.DUE_SOON, now)),
-    )
+    tickets, and those overdue or due within the hour (``sla.clock``), each counted up to one
+    past ``HOME_COUNT_CAP``: a query each, that stops there. (One grouped count of the three
+    read every ticket the user sees: 81 ms at 100,000 tickets, 437 ms at a million.) The
+    unresolved tickets of an assignee and the running ones have indexes of their own."""
+    tickets = Ticket.objects.visible_to(user).order_by()
+
+    def capped(queryset) -> int:
+        return queryset.values("pk")[: HOME_COUNT_CAP + 1].count()
+
+    return {
+        "mine": capped(tickets.filter(assignee=user).exclude(status__in=Status.resolved_kinds())),
+        "overdue": capped(tickets.filter(state_condition(SlaState.OVERDUE, now))),
+        "due_soon": capped(tickets.filter(state_condition(SlaState.DUE_SOON, now))),
+    }
 
 
 def ticket_panels(ticket: Ticket, *, user) -> dict:

@@ -26,8 +26,9 @@ from .forms import ReplyForm, TicketCreateForm, TicketUpdateForm
 
 class HomeView(TemplateView):
     """The signed-in user's start page: their open tickets, the tickets overdue or due soon, and
-    (where the Contracts module is on) contracts expiring or out of credits. One query a figure.
-    It lives here, above the apps it reads; its address is the desk's root (``config.urls``)."""
+        (where the Contracts module is on) contracts expiring or out of credits. One query a figure;
+    the ticket figures stop counting at ``HOME_COUNT_CAP`` ("100+").
+        It lives here, above the apps it reads; its address is the desk's root (``config.urls``)."""
 
     template_name = "tickets/home.html"
 
@@ -35,6 +36,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["tickets"] = selectors.ticket_home_figures(user, timezone.now())
+        context["count_cap"] = selectors.HOME_COUNT_CAP
         context["show_contracts"] = contracts_module_visible(user)
         if context["show_contracts"]:
             today = timezone.localdate()

@@ -146,3 +146,17 @@ def test_queries_do_not_grow_with_rows(agent_client, department, agent, administ
     with_3 = count()
     add(27)
     assert count() == with_3
+
+
+def test_a_figure_stops_counting_at_its_cap(monkeypatch, administrator, desk):
+    """Each ticket figure is read up to a cap, whatever the desk's size, and says so."""
+    from tickets import selectors
+
+    monkeypatch.setattr(selectors, "HOME_COUNT_CAP", 1)
+    response = figures(signed_in(administrator))
+    assert response.context["tickets"] == {"mine": 0, "overdue": 2, "due_soon": 1}
+    html = response.content.decode()
+    overdue = html[html.index('id="home-overdue"') : html.index('id="home-due-soon"')]
+    assert '<p class="display-6 mb-1">1+</p>' in overdue
+    due_soon = html[html.index('id="home-due-soon"') :]
+    assert '<p class="display-6 mb-1">1</p>' in due_soon

@@ -142,16 +142,16 @@ class Ticket(models.Model):
             # The escalation run scans open tickets by due time.
             models.Index(fields=["resolution_due_at"], name="ticket_resolution_due_idx"),
             models.Index(fields=["response_due_at"], name="ticket_response_due_idx"),
-            # The escalation candidates (``escalations.candidates``): a level's due running
-            # tickets, from an index holding only those (not the resolved nor the waiting ones,
-            # which the desk gathers by the million).
+            # The running tickets by due time (not the resolved nor the waiting ones, which the
+            # desk gathers by the million): the escalation candidates, and the home page's and
+            # the ticket list's overdue and due-soon tickets (``sla.clock.state_condition``).
             models.Index(
-                fields=["sla", "resolution_due_at"],
+                fields=["resolution_due_at", "sla"],
                 condition=RUNNING,
                 name="ticket_running_resolution_idx",
             ),
             models.Index(
-                fields=["sla", "response_due_at"],
+                fields=["response_due_at", "sla"],
                 condition=RUNNING & Q(first_responded_at__isnull=True),
                 name="ticket_running_response_idx",
             ),

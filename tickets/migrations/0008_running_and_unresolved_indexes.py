@@ -12,11 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('sla__isnull', False), models.Q(('status__in', ['closed', 'on_hold', 'resolved', 'waiting_on_customer']), _negated=True)), fields=['sla', 'resolution_due_at'], name='ticket_running_resolution_idx'),
+            index=models.Index(condition=models.Q(('sla__isnull', False), models.Q(('status__in', ['closed', 'on_hold', 'resolved', 'waiting_on_customer']), _negated=True)), fields=['resolution_due_at', 'sla'], name='ticket_running_resolution_idx'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('sla__isnull', False), models.Q(('status__in', ['closed', 'on_hold', 'resolved', 'waiting_on_customer']), _negated=True), ('first_responded_at__isnull', True)), fields=['sla', 'response_due_at'], name='ticket_running_response_idx'),
+            index=models.Index(condition=models.Q(('sla__isnull', False), models.Q(('status__in', ['closed', 'on_hold', 'resolved', 'waiting_on_customer']), _negated=True), ('first_responded_at__isnull', True)), fields=['response_due_at', 'sla'], name='ticket_running_response_idx'),
         ),
         migrations.AddIndex(
             model_name='ticket',

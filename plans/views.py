@@ -30,7 +30,9 @@ class PlanListView(ManageAutomationRequiredMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
+        return super().get_context_data(
+            filter=self.filterset, count_cap=selectors.LIST_COUNT_CAP, **kwargs
+        )
 
 
 class PlanObjectMixin:

@@ -39,6 +39,24 @@ def test_list_shows_terms_sla_contracts_and_state(admin_client, plan_in_use, sla
     assert [p.contract_count for p in admin_client.get(LIST).context["plans"]] == [0, 1]
 
 
+def test_the_list_counts_contracts_up_to_its_cap_and_the_plan_page_all(
+    monkeypatch, admin_client, plan_in_use
+):
+    from plans import selectors
+
+    for n in range(3):
+        f.ContractFactory(
+            support_plan=plan_in_use, account=f.AccountFactory(), contract_number=f"C-{n}"
+        )
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 2)
+    response = admin_client.get(LIST)
+    assert [p.contract_count for p in response.context["plans"]] == [3]  # two, and one more
+    row = response.content.decode().split(plan_in_use.name, 1)[1].split("</tr>", 1)[0]
+    assert "<td>2+</td>" in row
+    detail = admin_client.get(plan_in_use.get_absolute_url())
+    assert detail.context["plan"].contract_count == 4
+
+
 @pytest.mark.parametrize(
     ("query", "names"),
     [

@@ -6,7 +6,7 @@ PORT ?= 8000
 # The development settings (DEBUG is off unless set: production leaves it unset).
 export DEBUG ?= 1
 
-.PHONY: install run test check bench
+.PHONY: install run test check bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ check: install
 ## make bench: build a 100,000-ticket desk in a scratch database and time every page
 bench: install
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+## make loadtest: a Locust load test (signed-in agents, gunicorn with the production settings) on a
+## scratch desk; needs DATABASE_URL=postgres://… (LOADTEST_ARGS="--tickets 20000 --run-time 30s")
+loadtest: install
+	test -x $(BIN)/locust || $(BIN)/python -m pip install --quiet "locust>=2.32"
+	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)

@@ -24,6 +24,7 @@ directly, in the shape the services would have written them:
 """
 
 import contextlib
+import dataclasses
 import datetime
 import random
 import time
@@ -160,6 +161,19 @@ class Sizes:
     accounts: int = 5_000
     contracts: int = 10_000
     ledger: int = 300_000
+
+    @classmethod
+    def add_arguments(cls, parser) -> None:
+        """``--tickets``, ``--accounts``, ``--contracts`` and ``--ledger`` of a command."""
+        for name, default in dataclasses.asdict(cls()).items():
+            parser.add_argument(f"--{name}", type=int, default=default)
+
+    @classmethod
+    def from_options(cls, options) -> "Sizes":
+        return cls(**{name: options[name] for name in dataclasses.asdict(cls())})
+
+    def times(self, factor: int) -> "Sizes":
+        return Sizes(**{name: n * factor for name, n in dataclasses.asdict(self).items()})
 
 
 @dataclass

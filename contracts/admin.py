@@ -69,8 +69,21 @@ class ContractAdmin(DateHierarchyInRange, ServiceAdmin, SimpleHistoryAdmin):
         return not services.has_history(obj)  # ended, never deleted
 
 
+class ReadOnlyAdmin(DateHierarchyInRange, admin.ModelAdmin):
+    """Rows the application alone writes: the back office reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CreditEntry)
-class CreditEntryAdmin(DateHierarchyInRange, admin.ModelAdmin):
+class CreditEntryAdmin(ReadOnlyAdmin):
     """The ledger is append-only: the back office reads it; adjustments go through the app."""
 
     list_display = [
@@ -88,29 +101,11 @@ class CreditEntryAdmin(DateHierarchyInRange, admin.ModelAdmin):
     search_fields = ["contract__contract_number", "reason"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class UsageDayAdmin(DateHierarchyInRange, admin.ModelAdmin):
+class UsageDayAdmin(ReadOnlyAdmin):
     """The usage kept by day is the ledger's roll-up: read here, rebuilt by ``rebuild_usage``."""
 
     date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContractUsageDay)

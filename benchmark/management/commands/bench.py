@@ -9,7 +9,6 @@ and ledger rows), in the same run on the same machine, and prints each figure si
 its growth ratio and query counts (issue 21: flat is within 1.2× and the same queries).
 """
 
-import dataclasses
 import os
 import time
 
@@ -26,11 +25,7 @@ class Command(BaseCommand):
     help = "Build a large synthetic desk in a scratch database and time every page."
 
     def add_arguments(self, parser):
-        defaults = Sizes()
-        parser.add_argument("--tickets", type=int, default=defaults.tickets)
-        parser.add_argument("--accounts", type=int, default=defaults.accounts)
-        parser.add_argument("--contracts", type=int, default=defaults.contracts)
-        parser.add_argument("--ledger", type=int, default=defaults.ledger)
+        Sizes.add_arguments(parser)
         parser.add_argument("--requests", type=int, default=30, help="Timed requests per page.")
         parser.add_argument(
             "--compare",
@@ -44,17 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", default="bench-results.json", help="Where to write figures.")
 
     def handle(self, *args, **options):
-        sizes = Sizes(
-            tickets=options["tickets"],
-            accounts=options["accounts"],
-            contracts=options["contracts"],
-            ledger=options["ledger"],
-        )
+        sizes = Sizes.from_options(options)
         requests = max(1, options["requests"])
         runs = [sizes]
         if options["compare"]:
             factor = options["compare"]
-            runs.append(Sizes(**{k: v * factor for k, v in dataclasses.asdict(sizes).items()}))
+            runs.append(sizes.times(factor))
         if connection.vendor == "sqlite":
             test = connection.settings_dict.setdefault("TEST", {})
             if not test.get("NAME"):

@@ -78,11 +78,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        defaults = Sizes()
-        parser.add_argument("--tickets", type=int, default=defaults.tickets)
-        parser.add_argument("--accounts", type=int, default=defaults.accounts)
-        parser.add_argument("--contracts", type=int, default=defaults.contracts)
-        parser.add_argument("--ledger", type=int, default=defaults.ledger)
+        Sizes.add_arguments(parser)
         parser.add_argument(
             "--reuse",
             action="store_true",
@@ -206,12 +202,7 @@ class Command(BaseCommand):
         return name
 
     def build(self, options) -> None:
-        sizes = Sizes(
-            tickets=options["tickets"],
-            accounts=options["accounts"],
-            contracts=options["contracts"],
-            ledger=options["ledger"],
-        )
+        sizes = Sizes.from_options(options)
         self.stdout.write(
             f"Building {sizes.tickets:,} tickets, {sizes.accounts:,} accounts, "
             f"{sizes.contracts:,} contracts, {sizes.ledger:,} ledger rows…"

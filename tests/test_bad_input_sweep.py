@@ -73,6 +73,31 @@ KINDS = [
     "far_future",
 ]
 
+# Cells with nothing to spoil: the form has no field that takes that kind of value (no date, no
+# choice of a record, no optional field). Listed, so that a form losing a field it had fails
+# here rather than skipping quietly, and a form gaining one is swept (its cell leaves the list).
+NOTHING_TO_SPOIL = frozenset(
+    [
+        ("contact_invite", "empty"),
+        ("contact_invite", "far_future"),
+        ("contact_invite", "missing_fk"),
+        ("contact_invite", "other_department_fk"),
+        ("contract_adjust_credits", "missing_fk"),
+        ("contract_adjust_credits", "other_department_fk"),
+        ("holiday_list_create", "missing_fk"),
+        ("holiday_list_create", "other_department_fk"),
+        ("holiday_list_edit", "missing_fk"),
+        ("holiday_list_edit", "other_department_fk"),
+        ("modules", "far_future"),
+        ("modules", "other_department_fk"),
+        ("ticket_create", "far_future"),
+        ("ticket_reply", "far_future"),
+        ("ticket_reply", "missing_fk"),
+        ("ticket_reply", "other_department_fk"),
+        ("ticket_status", "far_future"),
+    ]
+)
+
 # Pairs where the "bad" value is a legitimate request, with the reason.
 LEGITIMATE = {
     ("modules", "empty"): "ticking no department switches the Contracts module off everywhere",
@@ -419,8 +444,10 @@ def shows_an_error(response, client, kind: str = "") -> tuple[bool, list]:
 def test_bad_input_is_refused_with_a_message_and_saves_nothing(world, form_id, kind):
     url, fields, data = form_under_test(form_id, world)
     bad = spoil(kind, fields, data, world)
-    if bad == data:
+    if (form_id, kind) in NOTHING_TO_SPOIL:
+        assert bad == data, f"{form_id} now has a field that takes a {kind} value: sweep it"
         pytest.skip(f"the {form_id} form has no field that takes a {kind} value")
+    assert bad != data, f"{form_id} has no field that takes a {kind} value any more"
     client = world["client"]
     before = snapshot()
 

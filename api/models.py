@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+
+from desk import counters
 
 
 class ApiToken(AbstractAuthToken):
@@ -65,14 +67,8 @@ class RequestCount(models.Model):
     @classmethod
     def hit(cls, caller: str, window_start: int) -> int:
         """Count one more request of ``caller`` in the window starting at ``window_start``; how
-        many it has made there, this one included. One statement (an upsert, on PostgreSQL and
-        SQLite alike): two workers counting at once both count."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (caller, window_start, hits) VALUES (%s, %s, 1) "
-                f"ON CONFLICT (caller, window_start) DO UPDATE SET hits = {table}.hits + 1 "
-                "RETURNING hits",
-                [caller, window_start],
-            )
-            return cursor.fetchone()[0]
+        many it has made there, this one included (``desk.counters``: two workers counting at
+        once both count)."""
+        return counters.add(
+            cls, key={"caller": caller, "window_start": window_start}, field="hits", amount=1
+        )

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from desk import links
+from desk import counters, links
 from desk.access import DepartmentScopedQuerySet
 from desk.validators import validate_date_in_range
 
@@ -251,10 +251,15 @@ class CreditEntry(models.Model):
         with transaction.atomic(savepoint=False):  # the row and its usage, or neither
             super().save(*args, **kwargs)
             if self.kind != self.Kind.ADJUSTMENT:
-                day = UsageDay.day_of(self.created_at)
-                ContractUsageDay.add((self.contract_id,), day, -self.delta)
-                plan_key = (self.contract.support_plan_id, PlanUsageDay.stripe_of(self.contract_id))
-                PlanUsageDay.add(plan_key, day, -self.delta)
+                day, used = UsageDay.day_of(self.created_at), -self.delta
+                by_contract = {"contract": self.contract_id, "day": day}
+                counters.add(ContractUsageDay, key=by_contract, field="used", amount=used)
+                by_plan = {
+                    "plan": self.contract.support_plan_id,
+                    "stripe": PlanUsageDay.stripe_of(self.contract_id),
+                    "day": day,
+                }
+                counters.add(PlanUsageDay, key=by_plan, field="used", amount=used)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(ENTRY_IS_APPEND_ONLY)
@@ -273,9 +278,6 @@ class UsageDay(models.Model):
     day = models.DateField(_("day"))
     used = models.IntegerField(_("credits used"), default=0)
 
-    # The columns naming the row, besides the day (its unique key with it).
-    key_columns: tuple[str, ...]
-
     class Meta:
         abstract = True
 
@@ -284,27 +286,11 @@ class UsageDay(models.Model):
         """The desk's day of ``moment``."""
         return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
-    @classmethod
-    def add(cls, key: tuple[int, ...], day: datetime.date, used: int) -> None:
-        """Add ``used`` to the day of ``key``: one statement (an upsert, on PostgreSQL and SQLite
-        alike), so that two ledger rows written at once both count."""
-        qn = connection.ops.quote_name
-        table = qn(cls._meta.db_table)
-        columns = ", ".join(qn(column) for column in (*cls.key_columns, "day"))
-        values = ", ".join(["%s"] * (len(key) + 2))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}, used) VALUES ({values}) ON CONFLICT ({columns}) "
-                f"DO UPDATE SET used = {table}.used + EXCLUDED.used",
-                [*key, day, used],
-            )
-
 
 class ContractUsageDay(UsageDay):
     """A contract's usage of a day (the help centre's usage of an account's contracts). Its row
     is only ever written under the contract's lock, which the ledger row takes already."""
 
-    key_columns = ("contract_id",)
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="usage_days", verbose_name=_("contract")
     )
@@ -326,7 +312,6 @@ class PlanUsageDay(UsageDay):
     locked alone, issue 13). A year is at most 366 × ``STRIPES`` rows."""
 
     STRIPES = 16
-    key_columns = ("plan_id", "stripe")
     plan = models.ForeignKey(
         "plans.SupportPlan",
         on_delete=models.CASCADE,

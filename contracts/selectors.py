@@ -210,8 +210,9 @@ def plan_credit_usage(
 
     Used credits are spends less refunds (manual adjustments change a balance, not the usage).
     They are read from the usage kept by day (``PlanUsageDay``), so that a year is at most
-    366 days × ``PlanUsageDay.STRIPES`` rows however busy the plan; one grouped query does the counting and the Python loop only
-    lays out the periods, so that a period without usage shows as 0.
+    366 days × ``PlanUsageDay.STRIPES`` rows however busy the plan; one grouped query does the
+    counting and the Python loop only lays out the periods, so that a period without usage shows
+    as 0.
 
     ``account``: only that account's contracts of the plan (the help centre shows a customer the
     staff overview's figures for their own account), from the contracts' days

@@ -83,6 +83,17 @@ class Figure:
     # A list page's median over the floor's (``benchmark.floor``), when the floor was timed.
     floor_ratio: float | None = None
 
+    def record(self, samples_ms: list[float], captured, *, digits: int = 1) -> "Figure":
+        """The timings taken and the queries of one more run of the same work, judged."""
+        self.status = self.status or 200
+        self.samples = len(samples_ms)
+        self.median_ms = round(statistics.median(samples_ms), digits)
+        self.p95_ms = round(_p95(samples_ms), digits)
+        self.queries = len(captured.captured_queries)
+        self.sql_ms = _sql_ms(captured)
+        self.slowest_sql = _slowest(captured)
+        return self.judge()
+
     def judge(self):
         if self.median_ms is None:
             self.passed = None
@@ -129,13 +140,7 @@ def time_page(client, name, url, *, requests, target_ms=PAGE_MS, kind="page") ->
         samples.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    figure.samples = len(samples)
-    figure.median_ms = round(statistics.median(samples), 1)
-    figure.p95_ms = round(_p95(samples), 1)
-    figure.queries = len(captured.captured_queries)
-    figure.sql_ms = _sql_ms(captured)
-    figure.slowest_sql = _slowest(captured)
-    return figure.judge()
+    return figure.record(samples, captured)
 
 
 def _samples(desk):
@@ -378,14 +383,7 @@ def measure_api_status_changes(client, *, requests) -> list[Figure]:
         if op in failures:
             figure.status, figure.note = "error", failures[op][:300]
         elif values:
-            figure.status = 200
-            figure.samples = len(values)
-            figure.median_ms = round(statistics.median(values), 1)
-            figure.p95_ms = round(_p95(values), 1)
-            figure.queries = len(captures[op].captured_queries)
-            figure.sql_ms = _sql_ms(captures[op])
-            figure.slowest_sql = _slowest(captures[op])
-            figure.judge()
+            figure.record(values, captures[op])
         else:
             figure.note = "no open ticket under a ticket-based contract"
         figures.append(figure)
@@ -434,12 +432,7 @@ def measure_rule_runs(desk, *, requests) -> list[Figure]:
                 captured = capture
         figure = Figure(name=label, kind="operation", target_ms=target)
         if timings and captured is not None:
-            figure.status, figure.samples = 200, len(timings)
-            figure.median_ms = round(statistics.median(timings), 2)
-            figure.p95_ms = round(_p95(timings), 2)
-            figure.queries = len(captured.captured_queries)
-            figure.sql_ms = _sql_ms(captured)
-            figure.slowest_sql = _slowest(captured)
+            figure.record(timings, captured, digits=2)
         figures.append(figure.judge())
     return figures
 
@@ -457,7 +450,7 @@ def measure_status_changes(desk, *, requests) -> list[Figure]:
     )
     figures = []
     timings = {"resolve": [], "reopen": []}
-    queries, captures = {}, {}
+    captures: dict = {}
     for i, ticket in enumerate(candidates):
         for op, status in (("resolve", Status.RESOLVED), ("reopen", Status.OPEN)):
             with CaptureQueriesContext(connection) as captured:
@@ -466,19 +459,12 @@ def measure_status_changes(desk, *, requests) -> list[Figure]:
                 elapsed = (time.perf_counter() - started) * 1000
             if i >= 2:  # the first two are the warm-up
                 timings[op].append(elapsed)
-                queries[op] = len(captured.captured_queries)
                 captures[op] = captured
     for op, label in (("resolve", "resolve a ticket (spend)"), ("reopen", "reopen it (refund)")):
         values = timings[op]
         figure = Figure(name=label, kind="operation", target_ms=STATUS_CHANGE_MS)
         if values:
-            figure.samples = len(values)
-            figure.median_ms = round(statistics.median(values), 2)
-            figure.p95_ms = round(_p95(values), 2)
-            figure.queries = queries[op]
-            figure.sql_ms = _sql_ms(captures[op])
-            figure.slowest_sql = _slowest(captures[op])
-            figure.status = 200
+            figure.record(values, captures[op], digits=2)
         else:
             figure.note = "no open ticket under a ticket-based contract"
         figures.append(figure.judge())
@@ -519,15 +505,9 @@ def measure_scheduled_work() -> list[Figure]:
                 figure.status, figure.note = "error", f"{type(error).__name__}: {error}"[:300]
                 figures.append(figure)
                 break
-            figure.status = 200
-            figure.samples = 1
-            figure.median_ms = figure.p95_ms = round(elapsed, 1)
-            figure.queries = len(captured.captured_queries)
-            figure.sql_ms = _sql_ms(captured)
-            figure.slowest_sql = _slowest(captured)
             if isinstance(result, int):
                 figure.note = f"{result} done"
-            figures.append(figure.judge())
+            figures.append(figure.record([elapsed], captured))
     return figures
 
 

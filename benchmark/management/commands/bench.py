@@ -10,14 +10,13 @@ its growth ratio and query counts (issue 21: flat is within 1.2× and the same q
 """
 
 import os
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import override_settings
 
-from benchmark import Sizes, build_desk, measure_all, render_table, write_json
+from benchmark import Sizes, measure_all, render_table, scratch, write_json
 from benchmark.report import render_comparison
 
 
@@ -92,22 +91,9 @@ class Command(BaseCommand):
         """Build a desk of ``sizes`` in a new scratch database and time it; drop it unless
         ``keep``."""
         old_name = connection.settings_dict["NAME"]
-        started = time.perf_counter()
-        self.stdout.write("Creating and migrating the scratch database…")
-        # keepdb=False: a leftover scratch database from an earlier --keep run is replaced.
-        name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        self.stdout.write(f"  {name} ready in {time.perf_counter() - started:.1f} s")
+        name = scratch.create(self.stdout.write)
         try:
-            self.stdout.write(
-                f"Building {sizes.tickets:,} tickets, {sizes.accounts:,} accounts, "
-                f"{sizes.contracts:,} contracts, {sizes.ledger:,} ledger rows…"
-            )
-            desk = build_desk(sizes, log=self.stdout.write)
-            self.stdout.write(f"  built in {desk.seconds:.1f} s: {desk.counts}")
+            desk = scratch.build(sizes, self.stdout.write)
             return measure_all(desk, requests=requests, log=self.stdout.write), desk
         finally:
-            if keep:
-                self.stdout.write(f"Scratch database kept: {name}")
-                connection.settings_dict["NAME"] = old_name
-            else:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+            scratch.leave(name, old_name=old_name, keep=keep, log=self.stdout.write)

@@ -39,7 +39,7 @@ from django.db import OperationalError, connection
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.test import override_settings
 
-from benchmark import Sizes, build_desk
+from benchmark import Sizes, scratch
 from benchmark.builder import SUBJECTS, SUBJECTS_ZH
 from desk.choices import Status
 from desk.models import Department
@@ -159,11 +159,7 @@ class Command(BaseCommand):
                     server.kill()
                     server.wait()
             work.cleanup()
-            if options["keep"]:
-                self.stdout.write(f"Scratch database kept: {name} (loadtest --reuse takes it)")
-                connection.settings_dict["NAME"] = old_name
-            else:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+            scratch.leave(name, old_name=old_name, keep=options["keep"], log=self.stdout.write)
         if problems:
             raise CommandError("; ".join(problems))
 
@@ -172,14 +168,7 @@ class Command(BaseCommand):
     def open_scratch_database(self, *, reuse: bool) -> str:
         """Point the connection at the scratch database: the kept one, or a new one (empty)."""
         if not reuse:
-            started = time.perf_counter()
-            self.stdout.write("Creating and migrating the scratch database…")
-            # A leftover scratch database from an earlier --keep run is replaced.
-            name = connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, serialize=False
-            )
-            self.stdout.write(f"  {name} ready in {time.perf_counter() - started:.1f} s")
-            return name
+            return scratch.create(self.stdout.write)
         old_name = connection.settings_dict["NAME"]
         # The name create_test_db gives it (Django's test database for the configured one).
         name = connection.settings_dict["TEST"].get("NAME") or TEST_DATABASE_PREFIX + old_name
@@ -202,14 +191,8 @@ class Command(BaseCommand):
         return name
 
     def build(self, options) -> None:
-        sizes = Sizes.from_options(options)
-        self.stdout.write(
-            f"Building {sizes.tickets:,} tickets, {sizes.accounts:,} accounts, "
-            f"{sizes.contracts:,} contracts, {sizes.ledger:,} ledger rows…"
-        )
         with override_settings(DEBUG=False):  # no query log kept through the bulk inserts
-            desk = build_desk(sizes, log=self.stdout.write)
-        self.stdout.write(f"  built in {desk.seconds:.1f} s")
+            scratch.build(Sizes.from_options(options), self.stdout.write)
 
     def write_desk(self, path: Path, *, users: int, agents: int) -> None:
         """Give ``agents`` of the desk's agents a password of this run, and write the file

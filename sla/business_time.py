@@ -119,13 +119,13 @@ class Calendar:
         self._cache[day] = intervals
         return intervals
 
-    def _days_from(self, moment: datetime.datetime):
-        """The business stretches of each local date from ``moment`` on, for at most
-        ``HORIZON_DAYS`` days (then ``BeyondHorizon``)."""
+    def _days_from(self, moment: datetime.datetime, step: datetime.timedelta = ONE_DAY):
+        """The business stretches of each local date from ``moment`` on (``step`` of minus one
+        day: back, latest first), for at most ``HORIZON_DAYS`` days (then ``BeyondHorizon``)."""
         day = moment.astimezone(self.zone).date()
         # A period of the previous local date never reaches past midnight, but start one day
         # early anyway so that an instant in a repeated (fall-back) hour is never skipped.
-        day -= ONE_DAY
+        day -= step
         empty = 0
         try:
             for _ in range(HORIZON_DAYS + 2):
@@ -134,7 +134,7 @@ class Calendar:
                 if empty > MAX_EMPTY_DAYS:
                     raise BeyondHorizon(f"{self!r} has no business time for {empty} days")
                 yield day, intervals
-                day += ONE_DAY
+                day += step
         except OverflowError as error:  # the end of the calendar (year 9999) came first
             raise BeyondHorizon(f"{self!r}: past the last date from {moment}") from error
         raise BeyondHorizon(f"{self!r}: past the horizon of {HORIZON_DAYS} days from {moment}")
@@ -176,6 +176,30 @@ class Calendar:
                 if end - begin >= left:
                     return begin + left
                 left -= end - begin
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def subtract(self, end: datetime.datetime, minutes: int) -> datetime.datetime:
+        """The latest instant from which ``minutes`` of business time have passed by ``end``:
+        ``add`` backwards. Raises ``BeyondHorizon`` past ``HORIZON_DAYS`` before ``end``."""
+        end = _aware(end)
+        if minutes <= 0:
+            return end
+        if minutes > HORIZON_DAYS * 24 * 60:
+            raise BeyondHorizon(f"{minutes} minutes is past the horizon of {HORIZON_DAYS} days")
+        left = datetime.timedelta(minutes=minutes)
+        if self.always and not self.holidays:
+            try:
+                return end - left
+            except OverflowError as error:
+                raise BeyondHorizon(f"{end} less {minutes} minutes: before the calendar") from error
+        for _day, intervals in self._days_from(end, -ONE_DAY):
+            for begin, stop in reversed(intervals):
+                if begin >= end:
+                    continue
+                stop = min(stop, end)
+                if stop - begin >= left:
+                    return stop - left
+                left -= stop - begin
         raise AssertionError("unreachable")  # pragma: no cover
 
     def minutes_between(self, a: datetime.datetime, b: datetime.datetime) -> int:

@@ -108,6 +108,24 @@ def test_result_lands_in_business_time_never_on_a_holiday_or_closed_day(calendar
         assert local_day.weekday() in calendar.weekly
 
 
+def test_subtracting_walks_back_over_the_weekend_and_the_holiday():
+    calendar = Calendar(
+        time_zone="Asia/Shanghai", periods=WEEKDAYS, holidays=[datetime.date(2026, 3, 9)]
+    )
+    tuesday = local("Asia/Shanghai", 2026, 3, 10, 9, 30)
+    assert calendar.subtract(tuesday, 60) == local("Asia/Shanghai", 2026, 3, 6, 17, 30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendar=calendars(), end=STARTS, minutes=st.integers(1, 60 * 24 * 20))
+def test_subtract_is_the_latest_start_with_that_much_business_time(calendar, end, minutes):
+    assume(reachable(calendar, minutes))
+    start = calendar.subtract(end, minutes)
+    assert calendar.minutes_between(start, end) == minutes
+    # The latest: the clock runs from it on, so any later start has had less by ``end``.
+    assert calendar.is_business_time(start)
+
+
 @settings(max_examples=200, deadline=None)
 @given(calendar=calendars(), start=STARTS, a=MINUTES, b=MINUTES)
 def test_adding_in_two_steps_equals_adding_once(calendar, start, a, b):

@@ -189,6 +189,11 @@ TICKET_FIELDS = _fields(
     Field("product_name", _("Product"), "text"),
     Field("subject", _("Subject"), "text"),
 )
+# The ticket criteria that read the ticket's own columns: their value changes only when the
+# ticket is written (the others follow its contract, plan or account).
+OWN_TICKET_FIELDS = frozenset(
+    {"has_contract", "sla", "priority", "status", "assignee", "product_name", "subject"}
+)
 CONTRACT_FIELDS = _fields(
     Field("support_plan", _("Support plan"), "choice", _plan_choices),
     Field("plan_type", _("Plan type"), "choice", _plan_type_choices),
@@ -549,6 +554,13 @@ def _row_q(row: dict) -> Q | None:
     if operator == "is_not":
         return Q(**{f"{column}__isnull": True}) | ~Q(**{column: value})
     return None
+
+
+def reads_only_the_ticket(rule) -> bool:
+    """Whether ``rule``'s criteria read only the ticket's own columns (``OWN_TICKET_FIELDS``)."""
+    return rule.module == Module.TICKETS and all(
+        row.get("field") in OWN_TICKET_FIELDS for row in rule.criteria
+    )
 
 
 def as_q(rule) -> Q:

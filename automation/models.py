@@ -163,6 +163,9 @@ class Rule(models.Model):
     )
     # The hour a time-based rule was last evaluated: a run every minute evaluates it once.
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    # The run evaluated the rule for every ticket at this moment (``automation.timed``); None for
+    # a new, changed or reactivated rule, whose next run reads its whole scope.
+    swept_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Criteria: [{"field": ..., "operator": ..., "value": ...}, ...] (``automation.criteria``).
     criteria = models.JSONField(_("criteria"), default=list, blank=True)

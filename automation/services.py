@@ -290,6 +290,7 @@ def rule_update(*, by: Any, rule: Rule, **fields: Any) -> Rule:
         alert_users = list(rule.alert_users.all())
     _validate(rule, alert_users=alert_users)
     rule.owner = by
+    rule.swept_until = None  # what it fires for may have changed: its next run reads all
     rule.save()
     rule.alert_users.set(alert_users)
     return rule
@@ -304,7 +305,8 @@ def rule_set_active(*, by: Any, rule: Rule, is_active: bool) -> Rule:
     if is_active:
         _check_limit(rule.department, rule.kind, adding=rule)
     rule.is_active = is_active
-    rule.save(update_fields=["is_active", "updated_at"])
+    rule.swept_until = None  # it missed the runs while inactive
+    rule.save(update_fields=["is_active", "swept_until", "updated_at"])
     return rule
 
 

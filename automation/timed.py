@@ -14,6 +14,17 @@ a rule fires at most once per ticket and episode, enforced by the firing's uniqu
 rerun, or two runs at once, never fire it twice; a new status change or reply starts a new one.
 On-hold tickets never match a condition on due times, nor does a responded ticket the response
 due time.
+
+**Sweeps.** A run remembers, on each rule, the moment it evaluated the rule for every ticket
+(``swept_until``), and the next run reads only the tickets that can have changed their answer
+since: those whose condition came true since then, and those written since then (a ticket is
+written whenever one of its moments, due times or own fields changes, so ``updated_at`` is never
+before them). Both are ranges of an index (the tickets' ``updated_at``, the running tickets' due
+times), so an hour's run reads the last hours' activity, not the desk's history. A rule whose
+criteria read what changes without the ticket being written (its contract's credits, plan or end
+date, its account's name: ``criteria.OWN_TICKET_FIELDS``) is not swept and reads its whole
+scope every hour, and so does a new, changed or reactivated rule on its first run
+(``automation.services``). ``MARGIN`` covers edits in flight while a run read.
 """
 
 from __future__ import annotations
@@ -24,13 +35,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db import transaction
 from django.db.models import Q
 
 from desk.choices import Status
 from sla.business_time import BeyondHorizon, Calendar
-from sla.clock import calendar_for
+from sla.clock import RUNNING, calendar_for
 from sla.models import SLA
-from tickets.models import Ticket
+from tickets.models import UNRESOLVED, Ticket
 
 from . import criteria, engine
 from .models import Firing, Module, Rule
@@ -41,6 +53,9 @@ Field = Rule.TimeField
 Operator = Rule.TimeOperator
 HOUR = datetime.timedelta(hours=1)
 CHUNK = 500
+# How far before its last sweep a rule's run looks again: an edit saved just before a run read
+# the tickets and committed after it is read by the next run.
+MARGIN = datetime.timedelta(minutes=10)
 
 # The ticket's moment each condition counts from (or, for due times, to).
 ANCHORS: dict[str, str] = {
@@ -62,19 +77,50 @@ RELATED = engine.RECORD_RELATED[Module.TICKETS]
 class Calendars(dict):
     """Each SLA's business calendar, built once per run (its schedule and holidays read once)."""
 
+    _every = False
+
+    def _slas(self):
+        return SLA.objects.prefetch_related("working_periods", "holiday_list__holidays")
+
     def minutes(self, sla_id: int | None, start: datetime.datetime, end: datetime.datetime):
         if end <= start:
             return 0
         if sla_id is None:  # no SLA, no business hours: calendar time
             return int((end - start).total_seconds() // 60)
         if sla_id not in self:
-            sla = SLA.objects.prefetch_related("working_periods", "holiday_list__holidays")
-            self[sla_id] = calendar_for(sla.get(pk=sla_id))
+            self[sla_id] = calendar_for(self._slas().get(pk=sla_id))
         calendar: Calendar = self[sla_id]
         try:
             return calendar.minutes_between(start, end)
         except BeyondHorizon:
             return int((end - start).total_seconds() // 60)
+
+    def every(self) -> list[Calendar]:
+        """Every SLA's calendar (one query the first time)."""
+        if not self._every:
+            for sla in self._slas().exclude(pk__in=list(self)):
+                self[sla.pk] = calendar_for(sla)
+            self._every = True
+        return list(self.values())
+
+    def moved(
+        self, moment: datetime.datetime, hours: int, *, business: bool, latest: bool
+    ) -> datetime.datetime | None:
+        """``moment`` moved ``hours`` whole hours (back when negative): in calendar time, or in
+        business time, the earliest (or ``latest``) over every SLA's calendar and calendar time
+        (a ticket without an SLA). None past a calendar's horizon."""
+        minutes = abs(hours) * 60
+        try:
+            found = [moment + datetime.timedelta(hours=hours)]
+            if business:
+                for calendar in self.every():
+                    if hours < 0:
+                        found.append(calendar.subtract(moment, minutes))
+                    else:
+                        found.append(calendar.add(moment, minutes))
+        except (BeyondHorizon, OverflowError):
+            return None
+        return max(found) if latest else min(found)
 
 
 def hours(rule: Rule, ticket: Ticket, now: datetime.datetime, calendars: Calendars) -> int | None:
@@ -122,9 +168,9 @@ def scope(rule: Rule, now: datetime.datetime) -> Q:
     anchor = ANCHORS[rule.time_field]
     q = criteria.as_q(rule) & Q(**{f"{anchor}__isnull": False})
     if rule.time_field == Field.RESOLVED:
-        q &= Q(status__in=Status.resolved_kinds())
+        q &= Q(status__in=sorted(Status.resolved_kinds()))
     else:
-        q &= ~Q(status__in=Status.resolved_kinds())
+        q &= UNRESOLVED  # as the indexes of moments say it
     n, business = rule.time_hours, rule.business_hours
     after, before = f"{anchor}__gte", f"{anchor}__lt"
     if rule.time_field in DUE:
@@ -152,6 +198,38 @@ def scope(rule: Rule, now: datetime.datetime) -> Q:
     return q
 
 
+def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
+    """``scope``, narrowed to the tickets whose answer can have changed since the rule's last
+    sweep, as ranges of an index: a ticket's moment, its ``updated_at``, a running ticket's due
+    time. Each is only a bound; ``hours`` decides."""
+    q = scope(rule, now)
+    n, operator = rule.time_hours, rule.time_operator
+    swept = rule.swept_until if criteria.reads_only_the_ticket(rule) else None
+    anchor = ANCHORS[rule.time_field]
+
+    def moved(moment, hours, *, latest=False):
+        return calendars.moved(moment, hours, business=rule.business_hours, latest=latest)
+
+    if rule.time_field not in DUE:
+        if operator != Operator.GREATER:  # "is", "less than": a window of moments already
+            low = moved(now, -(n + 1 if operator == Operator.IS else n))
+            return [q & Q(**{f"{anchor}__gt": low})] if low is not None else [q]
+        if swept is None or (low := moved(swept, -(n + 1))) is None:
+            return [q]
+        # More than: the hours passed since the sweep, or the ticket was written since.
+        return [q & Q(**{f"{anchor}__gt": low - MARGIN}), q & Q(updated_at__gt=swept - MARGIN)]
+    if operator == Operator.GREATER:  # the hours to a due time only fall: new only if written
+        return [q & Q(updated_at__gt=swept - MARGIN)] if swept is not None else [q]
+    high = moved(now, n + 1 if operator == Operator.IS else n, latest=True)
+    if high is None:
+        return [q]
+    q &= RUNNING & Q(**{f"{anchor}__lt": high})  # the running tickets' due times: an index
+    if operator == Operator.IS or swept is None or (low := moved(swept, n)) is None:
+        return [q]  # "is": a window of due times already
+    # Less than: the condition came true since the sweep, or the ticket was written.
+    return [q & Q(**{f"{anchor}__gte": low - MARGIN}), q & Q(updated_at__gt=swept - MARGIN)]
+
+
 def candidates(rule: Rule, now: datetime.datetime):
     """The rule's department's tickets it may fire for at ``now`` (``scope``)."""
     return Ticket.objects.filter(scope(rule, now), department_id=rule.department_id)
@@ -164,9 +242,10 @@ def _chunks(tickets) -> Iterator[list[Ticket]]:
     tickets = tickets.select_related(*RELATED).order_by("pk")
     while True:
         chunk = list(tickets.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
+        if chunk:
+            yield chunk
+        if len(chunk) < CHUNK:
             return
-        yield chunk
         last = chunk[-1].pk
 
 
@@ -209,7 +288,8 @@ def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> 
         return
     either = Q()
     for rule in rules:
-        either |= scope(rule, now)
+        for arm in arms(rule, now, calendars):
+            either |= arm
     tickets = Ticket.objects.filter(either, department_id=rules[0].department_id)
     for chunk in _chunks(tickets):
         found = [
@@ -247,29 +327,51 @@ def _due(hour: datetime.datetime) -> Q:
     return Q(last_run_at__isnull=True) | Q(last_run_at__lt=hour)
 
 
+@transaction.atomic
+def _claim(hour: datetime.datetime) -> list[Rule]:
+    """The active time-based rules not yet evaluated this hour, marked evaluated: locked as
+    they are read, skipping those another run is claiming (which re-reads them as they come
+    free, and finds them claimed), so that each is evaluated by one run (two queries)."""
+    due = Rule.objects.active().filter(kind=Rule.Kind.TIME_BASED).filter(_due(hour))
+    claimed = list(
+        due.select_for_update(skip_locked=True, of=("self",)).order_by(
+            "department_id", "position", "pk"
+        )
+    )
+    Rule.objects.filter(pk__in=[rule.pk for rule in claimed]).update(last_run_at=hour)
+    return claimed
+
+
 def run(*, now: datetime.datetime) -> int:
     """The scheduled work's hourly step: each active time-based rule not yet evaluated this
-    hour is claimed (one conditional UPDATE: whoever updates it evaluates it), then each
-    department's claimed rules run over one scan of its tickets. A department that fails is
-    logged and skipped; the others still run. Returns the firings made."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    due = Rule.objects.active().filter(kind=Rule.Kind.TIME_BASED).filter(_due(hour))
-    claimed = [
-        rule
-        for rule in due.order_by("department_id", "position", "pk")
-        if Rule.objects.filter(pk=rule.pk).filter(_due(hour)).update(last_run_at=hour)
-    ]
+    hour is claimed (``_claim``), then each department's claimed rules run over one scan of
+    its tickets. A department that fails is logged and skipped; the others still run. Returns
+    the firings made."""
+    claimed = _claim(now.replace(minute=0, second=0, microsecond=0))
     calendars = Calendars()
     fired, failed = 0, []
-    for department_id, rules in groupby(claimed, key=lambda rule: rule.department_id):
+    for department_id, group in groupby(claimed, key=lambda rule: rule.department_id):
+        rules = list(group)
         try:
-            fired += run_rules(list(rules), now, calendars)
+            fired += run_rules(rules, now, calendars)
+            _swept(rules, now)
         except Exception:
             logger.exception("Time-based rules of department %s: the run failed", department_id)
             failed.append(department_id)
     if failed:
         raise RuntimeError(f"time-based rules of department(s) {failed} failed (see the log)")
     return fired
+
+
+def _swept(rules: list[Rule], now: datetime.datetime) -> None:
+    """Mark ``rules`` evaluated for every ticket at ``now`` (one UPDATE), unless a later run did
+    already or the rule was saved since it was read (its next run reads its whole scope)."""
+    read_as = Q()
+    for rule in rules:
+        read_as |= Q(pk=rule.pk, updated_at=rule.updated_at)
+    Rule.objects.filter(read_as).filter(
+        Q(swept_until__isnull=True) | Q(swept_until__lt=now)
+    ).update(swept_until=now)
 
 
 def would_fire(rule: Rule, now: datetime.datetime, *, shown: int = 5) -> tuple[int, list[Match]]:

@@ -36,6 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from automation.models import RAISE_PRIORITY, EmailTemplate, Firing, Module, Rule, Task
@@ -654,6 +655,13 @@ class Builder:
         span = (end - start).total_seconds()
         return end - datetime.timedelta(seconds=span * rng.random() ** 2)
 
+    def _since(self, created: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
+        """``delta`` after ``created``, or, when that is still to come, a moment between then and
+        now (not now itself: a desk's tickets are not all written in its last second)."""
+        if created + delta <= self.now:
+            return created + delta
+        return created + (self.now - created) * self.rng.random()
+
     def _tickets(self):
         rng, now = self.rng, self.now
         tickets = []
@@ -680,23 +688,23 @@ class Builder:
                 resolution_due = created + datetime.timedelta(minutes=resolve)
             resolved = status in Status.resolved_kinds()
             resolved_at = (
-                min(now, created + datetime.timedelta(minutes=rng.randint(30, 5 * 24 * 60)))
+                self._since(created, datetime.timedelta(minutes=rng.randint(30, 5 * 24 * 60)))
                 if resolved
                 else None
             )
             responded = (
-                created + datetime.timedelta(minutes=rng.randint(5, 240))
+                self._since(created, datetime.timedelta(minutes=rng.randint(5, 240)))
                 if status != Status.OPEN
                 else None
             )
             assignees = self.agents_by_dept[dept_id]
             assignee = rng.choice(assignees) if assignees and rng.random() < 0.9 else None
             on_hold_since = (
-                min(now, created + datetime.timedelta(hours=1))
+                self._since(created, datetime.timedelta(hours=1))
                 if status in Status.on_hold_kinds()
                 else None
             )
-            changed = resolved_at or on_hold_since or (responded and min(responded, now))
+            changed = resolved_at or on_hold_since or responded
             chinese = rng.random() < ZH_SHARE
             subject = rng.choice(SUBJECTS_ZH if chinese else SUBJECTS)
             description = rng.choice(DESCRIPTIONS_ZH if chinese else DESCRIPTIONS)
@@ -719,7 +727,7 @@ class Builder:
                     "sla_paused_minutes": 0,
                     "response_due_at": response_due,
                     "resolution_due_at": resolution_due,
-                    "first_responded_at": min(responded, now) if responded else None,
+                    "first_responded_at": responded,
                     "on_hold_since": on_hold_since,
                     "resolved_at": resolved_at,
                     # What time-based rules count from (the conversations add the replies').
@@ -729,7 +737,7 @@ class Builder:
                     "last_customer_reply_at": None,
                     "last_agent_reply_at": None,
                     "created_at": created,
-                    "updated_at": resolved_at or created,
+                    "updated_at": changed or created,  # never before a moment above
                 }
             )
         insert_dicts(Ticket, tickets, with_pk=True)
@@ -740,7 +748,8 @@ class Builder:
 
     def _escalations(self):
         """The firings of every level whose time came before ``ESCALATED_BEFORE`` ago while the
-        ticket's clock ran; a level due more recently is left for the benchmark's first run."""
+        ticket's clock ran, and each level swept up to then; a level due more recently is left
+        for the benchmark's first run."""
         due_field = {"response": "response_due_at", "resolution": "resolution_due_at"}
         cutoff = self.now - ESCALATED_BEFORE
         rows = []
@@ -765,6 +774,8 @@ class Builder:
                         }
                     )
         insert_dicts(EscalationFiring, rows)
+        # As the last of those minutes' runs left them: each level swept up to the cutoff.
+        EscalationLevel.objects.update(swept_until=cutoff)
 
     # -- conversations ---------------------------------------------------------------------------
 
@@ -790,7 +801,7 @@ class Builder:
             step = max(datetime.timedelta(minutes=1), (end - t.created_at) / (public + notes + 1))
             at = t.created_at
             for i in range(public + notes):
-                at = at + step
+                at = min(at + step, end)
                 note = i >= public
                 from_customer = not note and i % 2 == 1
                 rows.append(
@@ -804,13 +815,18 @@ class Builder:
                     }
                 )
         insert_dicts(Reply, rows)
-        # Each side's last public reply: what time-based rules on replies count from.
-        last = Reply.objects.filter(ticket=OuterRef("pk"), is_public=True).order_by("-created_at")
+        # Each side's last public reply: what time-based rules on replies count from. A reply
+        # writes its ticket, so the ticket was updated then at the latest.
+        latest = Reply.objects.filter(ticket=OuterRef("pk")).order_by("-created_at")
+        last = latest.filter(is_public=True)
         Ticket.objects.update(
             last_customer_reply_at=Subquery(
                 last.filter(from_customer=True).values("created_at")[:1]
             ),
             last_agent_reply_at=Subquery(last.filter(from_customer=False).values("created_at")[:1]),
+            updated_at=Greatest(
+                "updated_at", Coalesce(Subquery(latest.values("created_at")[:1]), "updated_at")
+            ),
         )
 
     # -- credit ledger and history ---------------------------------------------------------------

@@ -239,6 +239,9 @@ class EscalationLevel(models.Model):
         related_name="+",
         verbose_name=_("reassign to"),
     )
+    # The escalation run has fired this level for every ticket whose time came before this
+    # moment (``tickets.escalations``); None for a new level or a changed target or offset.
+    swept_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sla", "level"]

@@ -5,6 +5,14 @@ time plus the level's offset, in real minutes) has come and no ``EscalationFirin
 that ticket, level and due time; the firing row (unique) makes a second run do nothing. When a
 due time moves (pause, priority or SLA change), the levels can fire again for the new due time.
 
+Each level remembers the moment up to which a run has fired it (``swept_until``), so a run reads
+only the tickets whose time came since then, less ``MARGIN``, and the running tickets written
+since then: a due time an edit moved into the past, a ticket that an edit or another run held
+while the last run locked it. The work is bounded by the last minutes' activity, not by the
+running tickets past due, however many there are. A new level, or one whose target or offset
+changed, has no such moment (``sla.services``): its first run reads every running ticket past
+its time.
+
 One query finds the candidates; they are then handled in chunks of ``CHUNK`` tickets, each in its
 own transaction and with a fixed number of queries whatever its size: lock the chunk's ticket rows
 (in primary-key order, skipping rows another run or a user's edit holds: those are picked up by
@@ -43,6 +51,9 @@ DUE_FIELD: dict[str, str] = {
 REASON_MAX = 100
 # Tickets locked, decided and written per transaction.
 CHUNK = 500
+# How far before the last sweep a run looks again: a ticket held by a user's edit or by another
+# run's chunk while the last run locked it is picked up by the next runs within this time.
+MARGIN = datetime.timedelta(minutes=10)
 # What an escalation can change on a ticket (``updated_at`` as ``save()`` would have set it).
 WRITTEN_FIELDS = ["assignee", "priority", "response_due_at", "resolution_due_at", "updated_at"]
 
@@ -56,11 +67,14 @@ def _levels() -> list[EscalationLevel]:
 
 
 def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
-    """Tickets of ``level``'s SLA for which ``level`` is due and has not fired for that due time."""
+    """Tickets of ``level``'s SLA for which ``level`` is due and has not fired for that due time:
+    since the level was last swept, those whose time came and those written."""
     due_field = DUE_FIELD[level.target]
-    condition: Q = Q(sla_id=level.sla_id) & Q(
-        **{f"{due_field}__lte": now - datetime.timedelta(minutes=level.offset_minutes)}
-    )
+    offset = datetime.timedelta(minutes=level.offset_minutes)
+    condition: Q = Q(sla_id=level.sla_id) & Q(**{f"{due_field}__lte": now - offset})
+    if level.swept_until is not None:
+        since = level.swept_until - MARGIN
+        condition &= Q(**{f"{due_field}__gt": since - offset}) | Q(updated_at__gt=since)
     if level.target == EscalationLevel.Target.RESPONSE:
         condition &= Q(first_responded_at__isnull=True)
     fired = EscalationFiring.objects.filter(
@@ -131,8 +145,14 @@ def run(*, now: datetime.datetime) -> int:
     """Fire every escalation level that is due at ``now``; returns how many fired."""
     levels = _workable(_levels(), now)
     ticket_ids = list(candidates(now, levels).values_list("pk", flat=True))
-    if not ticket_ids:
-        return 0
+    fired = 0
+    if ticket_ids:
+        fired = _escalate(ticket_ids, levels, now)
+    _swept(levels, now)
+    return fired
+
+
+def _escalate(ticket_ids: list[int], levels: list[EscalationLevel], now) -> int:
     by_sla: dict[int, list[EscalationLevel]] = defaultdict(list)
     for level in levels:
         by_sla[level.sla_id].append(level)
@@ -143,6 +163,19 @@ def run(*, now: datetime.datetime) -> int:
             ticket_ids=ticket_ids[start : start + CHUNK], by_sla=by_sla, slas=slas, now=now
         )
     return fired
+
+
+def _swept(levels: list[EscalationLevel], now: datetime.datetime) -> None:
+    """Mark ``levels`` fired up to ``now`` (one UPDATE), unless a later run did already, or the
+    level's target or offset changed since it was read (its next run reads every ticket)."""
+    if not levels:
+        return
+    read_as = Q()
+    for level in levels:
+        read_as |= Q(pk=level.pk, target=level.target, offset_minutes=level.offset_minutes)
+    EscalationLevel.objects.filter(read_as).filter(
+        Q(swept_until__isnull=True) | Q(swept_until__lt=now)
+    ).update(swept_until=now)
 
 
 @transaction.atomic

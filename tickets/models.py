@@ -16,6 +16,11 @@ class TicketQuerySet(DepartmentScopedQuerySet):
         return self.exclude(status__in=Status.resolved_kinds())
 
 
+# The tickets not resolved nor closed: what most indexes of moments hold (a desk's years of
+# resolved tickets are not in them).
+UNRESOLVED = ~Q(status__in=sorted(Status.resolved_kinds()))
+
+
 class Ticket(models.Model):
     """A customer's request. It follows at most one contract, and through it at most one SLA."""
 
@@ -155,12 +160,30 @@ class Ticket(models.Model):
                 condition=RUNNING & Q(first_responded_at__isnull=True),
                 name="ticket_running_response_idx",
             ),
+            # The tickets written lately: the escalation run and the time-based rules read them
+            # again, whatever their due times and moments (a change since their last sweep).
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
+            # The moments time-based rules count from, as ranges: the open tickets' (their
+            # creation is ``ticket_created_idx``), and the resolved tickets' resolution.
+            *(
+                models.Index(fields=[moment], condition=UNRESOLVED, name=f"ticket_open_{name}_idx")
+                for moment, name in [
+                    ("status_changed_at", "status_changed"),
+                    ("assigned_at", "assigned"),
+                    ("last_customer_reply_at", "customer_reply"),
+                    ("last_agent_reply_at", "agent_reply"),
+                    ("reopened_at", "reopened"),
+                ]
+            ),
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(status__in=sorted(Status.resolved_kinds())),
+                name="ticket_resolved_at_idx",
+            ),
             # The home page's "my open tickets": an agent's unresolved tickets, not the years of
             # resolved ones.
             models.Index(
-                fields=["assignee"],
-                condition=~Q(status__in=sorted(Status.resolved_kinds())),
-                name="ticket_unresolved_assignee_idx",
+                fields=["assignee"], condition=UNRESOLVED, name="ticket_unresolved_assignee_idx"
             ),
         ]
 

@@ -224,6 +224,8 @@ def _write(
     current = {level.level: level for level in sla.escalation_levels.all()}
     for number, entered in enumerate(levels, start=1):
         level = current.pop(number, None) or EscalationLevel(sla=sla, level=number)
+        if (level.target, level.offset_minutes) != (entered.target, entered.offset_minutes):
+            level.swept_until = None  # which tickets it fires for changed: the next run reads all
         level.target = entered.target
         level.offset_minutes = entered.offset_minutes
         level.action = entered.action

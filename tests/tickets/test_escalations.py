@@ -9,11 +9,13 @@ from django_tasks_db.models import DBTaskResult
 from desk.choices import Priority, Status
 from desk.models import OutgoingEmail, Preferences
 from sla.models import EscalationLevel
+from sla.services.slas import LevelInput, sla_update
 from tests import factories as f
 from tests.concurrency import run_together
 from tests.conftest import run_queued_tasks, then_the_workers
 from tickets import escalations
 from tickets.models import EscalationFiring, Ticket
+from tickets.services import ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +179,8 @@ def test_candidate_query_count_does_not_grow_with_tickets(
     notify_level(sla, [agent], offset_minutes=60)
     for _ in range(30):
         make_ticket(sla, department)  # none due yet
-    with django_assert_max_num_queries(3):
+    # The levels, their readers, the candidates, the levels marked swept.
+    with django_assert_max_num_queries(4):
         assert escalations.run(now=NOON) == 0
 
 
@@ -335,3 +338,83 @@ def test_two_runs_at_once_fire_each_level_once(sla, department, agent, mailoutbo
         assert ticket.assignee == other
         assert ticket.history.filter(history_type="~").count() == 1
     assert EscalationFiring.objects.count() == 2 * len(tickets)
+
+
+# -- sweeps: a run reads what came since the last one ---------------------------------------------
+
+
+def test_a_due_time_an_edit_moves_into_the_past_fires_on_the_next_run(
+    sla, department, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    notify_level(sla, [agent])
+    # Low priority, created an hour before noon: its response is due at 19:00.
+    ticket = make_ticket(
+        sla, department, priority=Priority.LOW, response_due_at=NOON + datetime.timedelta(hours=7)
+    )
+    assert escalations.run(now=NOON) == 0
+    # Urgent: due 30 minutes after it was created, long before the level's last sweep.
+    ticket_update(by=agent, ticket=ticket, priority=Priority.URGENT)
+    ticket.refresh_from_db()
+    assert ticket.response_due_at == NOON - datetime.timedelta(minutes=30)
+    with then_the_workers():
+        assert escalations.run(now=NOON + datetime.timedelta(minutes=1)) == 1
+    assert [m.to[0] for m in mailoutbox] == [agent.email]
+
+
+def test_a_ticket_held_while_the_last_run_swept_fires_on_a_later_run(sla, department, agent):
+    level = notify_level(sla, [agent])
+    ticket = make_ticket(sla, department)  # response due 11:50
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=NOON - datetime.timedelta(days=1))
+    # A run at 11:55 that could not lock it (an agent's edit held it) swept the level anyway.
+    EscalationLevel.objects.filter(pk=level.pk).update(
+        swept_until=NOON - datetime.timedelta(minutes=5)
+    )
+    assert escalations.run(now=NOON) == 1
+
+
+def test_a_swept_level_reads_only_since_its_sweep_until_its_offset_changes(
+    sla, department, agent, administrator
+):
+    level = notify_level(sla, [agent])
+    long_overdue = make_ticket(sla, department, response_due_at=NOON - datetime.timedelta(days=2))
+    Ticket.objects.filter(pk=long_overdue.pk).update(updated_at=NOON - datetime.timedelta(days=2))
+    EscalationLevel.objects.filter(pk=level.pk).update(
+        swept_until=NOON - datetime.timedelta(hours=1)
+    )
+    assert escalations.run(now=NOON) == 0  # its time came before the sweep: not read again
+    level.refresh_from_db()
+    assert level.swept_until == NOON
+
+    # The administrator moves the level to 15 minutes after the breach: it fires for every
+    # ticket past that, however long ago.
+    sla_update(
+        by=administrator,
+        sla=sla,
+        department=department,
+        name=sla.name,
+        business_hours=sla.business_hours,
+        time_zone=sla.time_zone,
+        targets={t.priority: (t.response_minutes, t.resolution_minutes) for t in sla.targets.all()},
+        levels=[
+            LevelInput(target="response", offset_minutes=15, action="notify", notify_users=[agent])
+        ],
+    )
+    level.refresh_from_db()
+    assert level.swept_until is None
+    assert escalations.run(now=NOON) == 1
+    assert EscalationFiring.objects.get().ticket == long_overdue
+
+
+def test_a_run_does_not_mark_swept_a_level_changed_while_it_ran(sla, department, agent):
+    level = notify_level(sla, [agent])
+    levels = escalations._levels()
+    EscalationLevel.objects.filter(pk=level.pk).update(offset_minutes=15)  # changed meanwhile
+    escalations._swept(levels, NOON)
+    level.refresh_from_db()
+    assert level.swept_until is None
+    escalations._swept(escalations._levels(), NOON)
+    level.refresh_from_db()
+    assert level.swept_until == NOON
+    escalations._swept(escalations._levels(), NOON - datetime.timedelta(minutes=1))
+    level.refresh_from_db()
+    assert level.swept_until == NOON  # an earlier run never moves it back

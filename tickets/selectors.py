@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Expression, F, Func, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Expression, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from contracts import credits
@@ -170,13 +170,12 @@ def new_ticket_choices(
 # --- search (issue 16) ----------------------------------------------------------------------
 
 # How many matching tickets are ranked: the newest 200, most relevant first (8 pages of 25).
-# Ranking rebuilds each match's document on PostgreSQL (30 µs a ticket, more on a busy machine):
-# a word found in half of a desk of 100,000 tickets would take seconds to rank in full, and 500
-# took 15 to 40 ms.
+# A word found in half of the desk's tickets ranks the newest 200, not half of the desk.
 SEARCH_WINDOW = 200
 
 # Scripts written without spaces (Chinese, Japanese kana). Must stay the class of the
-# ``tickets_search_document`` function made by migration ``tickets.0005_search``.
+# ``tickets_search_document`` function made by migration ``tickets.0005_search``, which the
+# trigger of ``tickets.0010`` calls to write each ticket's document.
 CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _CJK_RUN = re.compile(f"({CJK}+)")
 
@@ -186,15 +185,11 @@ def ticket_number_searched(q: str) -> int | None:
     return as_id(q.strip().removeprefix("#"))
 
 
-class _SearchDocument(Func):
+def _search_document() -> RawSQL:
     """A ticket's subject (weight A) and description (weight B) as the search index holds them:
-    ``tickets_search_document``, made on PostgreSQL by migration ``tickets.0005_search``."""
-
-    function = "tickets_search_document"
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("subject"), F("description"))
+    the column ``search_document``, which only PostgreSQL has and Django does not know (so that
+    no other query reads it), written by a trigger (migration ``tickets.0010``)."""
+    return RawSQL('"tickets_ticket"."search_document"', [], output_field=SearchVectorField())
 
 
 def _cjk_query(run: str) -> str:
@@ -249,9 +244,9 @@ def ticket_search(user, q: str) -> QuerySet[Ticket]:
     relevance: Expression
     if connection.vendor == "postgresql":
         query = _search_query(text)
-        matching = tickets.alias(search_document=_SearchDocument())
+        matching = tickets.alias(search_document=_search_document())
         found = Q(search_document=query)
-        relevance = SearchRank(_SearchDocument(), query)
+        relevance = SearchRank(_search_document(), query)
     else:
         words = _CJK_RUN.sub(r" \1 ", text).split()  # "VPN断开": "VPN" and "断开"
         found = reduce(
@@ -263,14 +258,12 @@ def ticket_search(user, q: str) -> QuerySet[Ticket]:
     if number is not None:
         found |= Q(pk=number)  # read from the primary key, beside the full-text index
         first.append(Case(When(pk=number, then=Value(0)), default=Value(1)))
-    # Newest first by an expression no index serves, so that PostgreSQL reads the matches from
-    # the full-text index and sorts them (at 100,000 tickets: 5 ms for a word in 4% of them,
-    # 25 ms for one in half of them) rather than walk ``ticket_created_idx`` rebuilding each
-    # ticket's document to test it (0.1 to 2 s for the word in 4%).
-    newest = [Coalesce("created_at", "created_at").desc(), F("pk").desc()]
+    # Newest first: PostgreSQL walks the tickets newest first testing each stored document, for
+    # a word in many of them, and stops at the window; it reads a rare word's few matches from
+    # the full-text index and sorts them.
     window = list(
         matching.filter(found)
-        .order_by(*first, *newest)
+        .order_by(*first, "-created_at", "-pk")
         .values_list("pk", flat=True)[:SEARCH_WINDOW]
     )
     return (

@@ -20,6 +20,7 @@ from tests.conftest import signed_in
 from tickets import selectors
 from tickets.models import Ticket
 from tickets.selectors import ticket_search
+from tickets.services import ticket_update
 from tickets.views import SearchView
 
 pytestmark = pytest.mark.django_db
@@ -332,16 +333,34 @@ def explain(sql: str, params=None) -> str:
 
 @pytest.mark.postgres
 def test_the_search_reads_the_full_text_index(administrator, department):
-    """The tickets' window is read from ``ticket_search_idx``: the query's expression is the
-    index's, for words and for Chinese alike. (An administrator's search joins no department
-    wall, whose membership index the planner may prefer on a test's few rows.)"""
+    """The tickets' window can be read from ``ticket_search_idx``: the query tests the column
+    the index holds, for words and for Chinese alike. (An administrator's search joins no
+    department wall, whose membership index the planner may prefer on a test's few rows.)"""
     ticket(department, "Printer offline")
     with CaptureQueriesContext(connection) as captured:
         found(administrator, "printer 打印")
-    window = next(
-        q["sql"] for q in captured.captured_queries if "tickets_search_document" in q["sql"]
-    )
+    window = next(q["sql"] for q in captured.captured_queries if "search_document" in q["sql"])
     assert "ticket_search_idx" in explain(window)
+
+
+@pytest.mark.postgres
+def test_the_stored_document_follows_every_write_of_the_subject_and_description(
+    administrator, department
+):
+    """The trigger writes the document however the row is written: a save, an update of the
+    queryset, the service that every door calls."""
+    printer = ticket(department, "Printer offline", "打印机无法连接")
+    assert found(administrator, "printer 打印") == [printer.pk]
+    Ticket.objects.filter(pk=printer.pk).update(subject="Scanner offline")
+    assert found(administrator, "printer") == []
+    assert found(administrator, "scanner 连接") == [printer.pk]
+    ticket_update(
+        by=administrator, ticket=Ticket.objects.get(pk=printer.pk), description="发票金额有误"
+    )
+    assert found(administrator, "连接") == []
+    assert found(administrator, "scanner 金额") == [printer.pk]
+    Ticket.objects.filter(pk=printer.pk).update(priority="urgent")  # other columns: kept
+    assert found(administrator, "scanner 金额") == [printer.pk]
 
 
 @pytest.mark.postgres

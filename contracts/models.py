@@ -226,6 +226,9 @@ class CreditEntry(models.Model):
             ),
         ]
         indexes = [
+            # A contract's ledger, newest first (the API's pages): its first rows, however long
+            # the ledger and the table.
+            models.Index(fields=["contract", "-id"], name="credit_contract_newest_idx"),
             # Balance of a contract's cycle: sum of deltas by contract and cycle.
             models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
             # The home page's "out of credits this cycle": the rows of the cycle holding a day,

@@ -4,10 +4,10 @@ A rule's time condition counts whole hours *since* something happened to the tic
 its status changed, assigned, the last reply of either side, resolved, reopened) or *to* one of
 its due times, in calendar hours or in the business hours of the ticket's SLA; its ticket
 criteria are those of the workflow rules. The scheduled work (``run``) evaluates each active rule
-once an hour: the hour is claimed with one conditional UPDATE, so a run every minute, or on
-several machines at once, evaluates it once. It reads the department's tickets in chunks by
-primary key (bounded memory), narrowed in SQL by a calendar bound that no ticket the condition
-holds for can miss, then decides each in Python.
+once an hour: the hour's rules are claimed (locked as they are read, skipping those another run
+holds, and marked), so a run every minute, or on several machines at once, evaluates each once.
+It reads the department's tickets in chunks by primary key (bounded memory), narrowed in SQL by
+bounds that no ticket the condition holds for can miss, then decides each in Python.
 
 The **episode** is the moment the hours count from (the status change, the reply, the due time):
 a rule fires at most once per ticket and episode, enforced by the firing's unique key, so a
@@ -56,6 +56,8 @@ CHUNK = 500
 # How far before its last sweep a rule's run looks again: an edit saved just before a run read
 # the tickets and committed after it is read by the next run.
 MARGIN = datetime.timedelta(minutes=10)
+# How much wider than exact each bound of ``arms`` is (business time is counted in whole minutes).
+SLACK = datetime.timedelta(minutes=1)
 
 # The ticket's moment each condition counts from (or, for due times, to).
 ANCHORS: dict[str, str] = {
@@ -95,32 +97,32 @@ class Calendars(dict):
         except BeyondHorizon:
             return int((end - start).total_seconds() // 60)
 
-    def every(self) -> list[Calendar]:
-        """Every SLA's calendar (one query the first time)."""
+    def measures(self, business: bool) -> list[tuple[Q, Calendar | None]]:
+        """How a rule's hours are counted, for which tickets: in calendar time (None) for every
+        ticket, or in business hours, each SLA's tickets by its calendar and the tickets without
+        an SLA in calendar time. (Every SLA's calendar is read once, the first time.)"""
+        if not business:
+            return [(Q(), None)]
         if not self._every:
             for sla in self._slas().exclude(pk__in=list(self)):
                 self[sla.pk] = calendar_for(sla)
             self._every = True
-        return list(self.values())
+        return [(Q(sla_id=pk), calendar) for pk, calendar in self.items()] + [
+            (Q(sla_id=None), None)
+        ]
 
-    def moved(
-        self, moment: datetime.datetime, hours: int, *, business: bool, latest: bool
-    ) -> datetime.datetime | None:
-        """``moment`` moved ``hours`` whole hours (back when negative): in calendar time, or in
-        business time, the earliest (or ``latest``) over every SLA's calendar and calendar time
-        (a ticket without an SLA). None past a calendar's horizon."""
-        minutes = abs(hours) * 60
-        try:
-            found = [moment + datetime.timedelta(hours=hours)]
-            if business:
-                for calendar in self.every():
-                    if hours < 0:
-                        found.append(calendar.subtract(moment, minutes))
-                    else:
-                        found.append(calendar.add(moment, minutes))
-        except (BeyondHorizon, OverflowError):
-            return None
-        return max(found) if latest else min(found)
+
+def shifted(calendar: Calendar | None, moment: datetime.datetime, hours: int):
+    """``moment`` moved ``hours`` whole hours (back when negative) of ``calendar``'s business
+    time, or of calendar time (None); None past the calendar's horizon."""
+    try:
+        if calendar is None:
+            return moment + datetime.timedelta(hours=hours)
+        if hours < 0:
+            return calendar.subtract(moment, -hours * 60)
+        return calendar.add(moment, hours * 60)
+    except (BeyondHorizon, OverflowError):
+        return None
 
 
 def hours(rule: Rule, ticket: Ticket, now: datetime.datetime, calendars: Calendars) -> int | None:
@@ -200,34 +202,45 @@ def scope(rule: Rule, now: datetime.datetime) -> Q:
 
 def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
     """``scope``, narrowed to the tickets whose answer can have changed since the rule's last
-    sweep, as ranges of an index: a ticket's moment, its ``updated_at``, a running ticket's due
-    time. Each is only a bound; ``hours`` decides."""
+    sweep, as ranges of an index: a ticket's moment or a running ticket's due time (per SLA
+    calendar for business hours: each calendar's window is a few hours wide), or its
+    ``updated_at``. Each is only a bound, a minute wider than exact; ``hours`` decides."""
     q = scope(rule, now)
     n, operator = rule.time_hours, rule.time_operator
     swept = rule.swept_until if criteria.reads_only_the_ticket(rule) else None
     anchor = ANCHORS[rule.time_field]
-
-    def moved(moment, hours, *, latest=False):
-        return calendars.moved(moment, hours, business=rule.business_hours, latest=latest)
-
-    if rule.time_field not in DUE:
-        if operator != Operator.GREATER:  # "is", "less than": a window of moments already
-            low = moved(now, -(n + 1 if operator == Operator.IS else n))
-            return [q & Q(**{f"{anchor}__gt": low})] if low is not None else [q]
-        if swept is None or (low := moved(swept, -(n + 1))) is None:
-            return [q]
-        # More than: the hours passed since the sweep, or the ticket was written since.
-        return [q & Q(**{f"{anchor}__gt": low - MARGIN}), q & Q(updated_at__gt=swept - MARGIN)]
-    if operator == Operator.GREATER:  # the hours to a due time only fall: new only if written
-        return [q & Q(updated_at__gt=swept - MARGIN)] if swept is not None else [q]
-    high = moved(now, n + 1 if operator == Operator.IS else n, latest=True)
-    if high is None:
+    changed = [q & Q(updated_at__gt=swept - MARGIN)] if swept is not None else []
+    if rule.time_field in DUE:
+        q &= RUNNING  # the running tickets' due times: an index
+        if operator == Operator.GREATER:  # the hours to a due time only fall: new if written
+            return changed or [q]
+    elif operator == Operator.GREATER and swept is None:
         return [q]
-    q &= RUNNING & Q(**{f"{anchor}__lt": high})  # the running tickets' due times: an index
-    if operator == Operator.IS or swept is None or (low := moved(swept, n)) is None:
-        return [q]  # "is": a window of due times already
-    # Less than: the condition came true since the sweep, or the ticket was written.
-    return [q & Q(**{f"{anchor}__gte": low - MARGIN}), q & Q(updated_at__gt=swept - MARGIN)]
+    found = []
+    for tickets, calendar in calendars.measures(rule.business_hours):
+        if rule.time_field in DUE:  # from, until: the due times the condition holds for
+            if operator == Operator.IS:
+                bounds = shifted(calendar, now, n), shifted(calendar, now, n + 1)
+            elif swept is None:  # less than
+                bounds = None, shifted(calendar, now, n)
+            else:  # less than, came true since the sweep
+                bounds = shifted(calendar, swept, n), shifted(calendar, now, n)
+                bounds = (bounds[0] and bounds[0] - MARGIN), bounds[1]
+        elif operator == Operator.IS:  # after, until: the moments it holds for
+            bounds = shifted(calendar, now, -(n + 1)), shifted(calendar, now, -n)
+        elif operator == Operator.LESS:
+            bounds = shifted(calendar, now, -n), None
+        else:  # more than, came true since the sweep
+            assert swept is not None
+            bounds = shifted(calendar, swept, -(n + 1)), shifted(calendar, now, -(n + 1))
+            bounds = (bounds[0] and bounds[0] - MARGIN), bounds[1]
+        within = q & tickets
+        if bounds[0] is not None:
+            within &= Q(**{f"{anchor}__gte": bounds[0] - SLACK})
+        if bounds[1] is not None:
+            within &= Q(**{f"{anchor}__lte": bounds[1] + SLACK})
+        found.append(within)
+    return found + changed
 
 
 def candidates(rule: Rule, now: datetime.datetime):
@@ -236,17 +249,13 @@ def candidates(rule: Rule, now: datetime.datetime):
 
 
 def _chunks(tickets) -> Iterator[list[Ticket]]:
-    """``tickets``, ``CHUNK`` at a time in primary-key order (keyset: one query a chunk), with
-    what the criteria read: memory stays bounded whatever the desk's size."""
-    last = 0
-    tickets = tickets.select_related(*RELATED).order_by("pk")
-    while True:
-        chunk = list(tickets.filter(pk__gt=last)[:CHUNK])
-        if chunk:
-            yield chunk
-        if len(chunk) < CHUNK:
-            return
-        last = chunk[-1].pk
+    """``tickets``, ``CHUNK`` at a time in primary-key order, with what the criteria read: their
+    ids in one query (its filter's indexes are read once, not once a chunk), then each chunk's
+    rows. Memory holds the ids and one chunk of rows, whatever the desk's size."""
+    ids = list(tickets.order_by("pk").values_list("pk", flat=True))
+    rows = Ticket.objects.select_related(*RELATED).order_by("pk")
+    for start in range(0, len(ids), CHUNK):
+        yield list(rows.filter(pk__in=ids[start : start + CHUNK]))
 
 
 @dataclass(frozen=True)

@@ -67,16 +67,16 @@ def _levels() -> list[EscalationLevel]:
 
 
 def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
-    """Tickets of ``level``'s SLA for which ``level`` is due and has not fired for that due time:
-    since the level was last swept, those whose time came and those written."""
+    """Tickets of ``level``'s SLA for which ``level`` is due: never swept, those it has not
+    fired for that due time; since its sweep, those whose time came since (a range of an index;
+    whether each fired already is read with its chunk)."""
     due_field = DUE_FIELD[level.target]
     offset = datetime.timedelta(minutes=level.offset_minutes)
     condition: Q = Q(sla_id=level.sla_id) & Q(**{f"{due_field}__lte": now - offset})
-    if level.swept_until is not None:
-        since = level.swept_until - MARGIN
-        condition &= Q(**{f"{due_field}__gt": since - offset}) | Q(updated_at__gt=since)
     if level.target == EscalationLevel.Target.RESPONSE:
         condition &= Q(first_responded_at__isnull=True)
+    if level.swept_until is not None:
+        return condition & Q(**{f"{due_field}__gt": level.swept_until - MARGIN - offset})
     fired = EscalationFiring.objects.filter(
         ticket=OuterRef("pk"), level_id=level.pk, due_at=OuterRef(due_field)
     )
@@ -98,12 +98,18 @@ def _running(queryset):
 
 
 def candidates(now: datetime.datetime, levels: list[EscalationLevel]):
-    """One query: open, running tickets with at least one level due and not yet fired."""
+    """One query: open, running tickets with at least one level due (and, for a level never
+    swept, not yet fired)."""
     if not levels:
         return Ticket.objects.none()
     condition = Q()
     for level in levels:
         condition |= _level_condition(level, now)
+    sweeps = [level.swept_until for level in levels if level.swept_until is not None]
+    if sweeps:
+        # And every running ticket written since the earliest sweep (a range of an index): a due
+        # time an edit moved into the past, a ticket an edit or another run held.
+        condition |= Q(updated_at__gt=min(sweeps) - MARGIN)
     return _running(Ticket.objects.all()).filter(condition).only("pk").order_by("pk")
 
 

@@ -87,6 +87,25 @@ def test_48_business_hours_reached_after_the_sweep_still_fire(
     assert Ticket.objects.get(pk=ticket.pk).priority == Priority.HIGH
 
 
+def test_exactly_24_business_hours_across_a_weekend_are_read_by_the_sla_s_calendar(
+    department, administrator, agent, office_sla
+):
+    time_rule(
+        administrator,
+        department,
+        time_field=Rule.TimeField.ASSIGNED,
+        time_operator=Rule.TimeOperator.IS,
+        time_hours=24,
+        business_hours=True,
+    )
+    ticket = f.TicketFactory(department=department, sla=office_sla, assignee=agent)
+    # Assigned on Wednesday 13:00: 24 business hours on Monday 13:00, 120 calendar hours later.
+    Ticket.objects.filter(pk=ticket.pk).update(assigned_at=at(2, 4))
+    written(ticket, at(2, 4))
+    assert timed.run(now=at(7, 3) + datetime.timedelta(minutes=30)) == 0  # 23 business hours
+    assert timed.run(now=at(7, 4) + datetime.timedelta(minutes=30)) == 1
+
+
 def test_criteria_an_edit_makes_true_fire_on_the_next_run(department, administrator, agent):
     now = datetime.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     time_rule(

@@ -19,12 +19,13 @@ due time.
 (``swept_until``), and the next run reads only the tickets that can have changed their answer
 since: those whose condition came true since then, and those written since then (a ticket is
 written whenever one of its moments, due times or own fields changes, so ``updated_at`` is never
-before them). Both are ranges of an index (the tickets' ``updated_at``, the running tickets' due
-times), so an hour's run reads the last hours' activity, not the desk's history. A rule whose
-criteria read what changes without the ticket being written (its contract's credits, plan or end
-date, its account's name: ``criteria.OWN_TICKET_FIELDS``) is not swept and reads its whole
-scope every hour, and so does a new, changed or reactivated rule on its first run
-(``automation.services``). ``MARGIN`` covers edits in flight while a run read.
+before them). Each is a range of an index (the ticket's moment, a running ticket's due time, its
+``updated_at``: ``arms``), so an hour's run reads the last hours' activity, not the desk's
+history. A rule whose criteria read what changes without the ticket being written (its
+contract's credits, plan or end date, its account's name: ``criteria.OWN_TICKET_FIELDS``) is not
+swept and reads its whole scope every hour, and so does a new, changed or reactivated rule on
+its first run (``automation.services``). ``desk.sweeps.MARGIN`` covers edits in flight while a
+run read.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import Q
 
+from desk import sweeps
 from desk.choices import Status
 from sla.business_time import BeyondHorizon, Calendar
 from sla.clock import RUNNING, calendar_for
@@ -53,9 +55,6 @@ Field = Rule.TimeField
 Operator = Rule.TimeOperator
 HOUR = datetime.timedelta(hours=1)
 CHUNK = 500
-# How far before its last sweep a rule's run looks again: an edit saved just before a run read
-# the tickets and committed after it is read by the next run.
-MARGIN = datetime.timedelta(minutes=10)
 # How much wider than exact each bound of ``arms`` is (business time is counted in whole minutes).
 SLACK = datetime.timedelta(minutes=1)
 
@@ -209,7 +208,7 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
     n, operator = rule.time_hours, rule.time_operator
     swept = rule.swept_until if criteria.reads_only_the_ticket(rule) else None
     anchor = ANCHORS[rule.time_field]
-    changed = [q & Q(updated_at__gt=swept - MARGIN)] if swept is not None else []
+    changed = [q & Q(updated_at__gt=swept - sweeps.MARGIN)] if swept is not None else []
     if rule.time_field in DUE:
         q &= RUNNING  # the running tickets' due times: an index
         if operator == Operator.GREATER:  # the hours to a due time only fall: new if written
@@ -225,7 +224,7 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
                 bounds = None, shifted(calendar, now, n)
             else:  # less than, came true since the sweep
                 bounds = shifted(calendar, swept, n), shifted(calendar, now, n)
-                bounds = (bounds[0] and bounds[0] - MARGIN), bounds[1]
+                bounds = (bounds[0] and bounds[0] - sweeps.MARGIN), bounds[1]
         elif operator == Operator.IS:  # after, until: the moments it holds for
             bounds = shifted(calendar, now, -(n + 1)), shifted(calendar, now, -n)
         elif operator == Operator.LESS:
@@ -233,7 +232,7 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
         else:  # more than, came true since the sweep
             assert swept is not None
             bounds = shifted(calendar, swept, -(n + 1)), shifted(calendar, now, -(n + 1))
-            bounds = (bounds[0] and bounds[0] - MARGIN), bounds[1]
+            bounds = (bounds[0] and bounds[0] - sweeps.MARGIN), bounds[1]
         within = q & tickets
         if bounds[0] is not None:
             within &= Q(**{f"{anchor}__gte": bounds[0] - SLACK})
@@ -373,14 +372,12 @@ def run(*, now: datetime.datetime) -> int:
 
 
 def _swept(rules: list[Rule], now: datetime.datetime) -> None:
-    """Mark ``rules`` evaluated for every ticket at ``now`` (one UPDATE), unless a later run did
-    already or the rule was saved since it was read (its next run reads its whole scope)."""
+    """Mark ``rules`` evaluated for every ticket at ``now``, unless the rule was saved since it
+    was read (its next run reads its whole scope)."""
     read_as = Q()
     for rule in rules:
         read_as |= Q(pk=rule.pk, updated_at=rule.updated_at)
-    Rule.objects.filter(read_as).filter(
-        Q(swept_until__isnull=True) | Q(swept_until__lt=now)
-    ).update(swept_until=now)
+    sweeps.mark(Rule.objects.filter(read_as), now)
 
 
 def would_fire(rule: Rule, now: datetime.datetime, *, shown: int = 5) -> tuple[int, list[Match]]:

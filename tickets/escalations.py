@@ -6,12 +6,12 @@ that ticket, level and due time; the firing row (unique) makes a second run do n
 due time moves (pause, priority or SLA change), the levels can fire again for the new due time.
 
 Each level remembers the moment up to which a run has fired it (``swept_until``), so a run reads
-only the tickets whose time came since then, less ``MARGIN``, and the running tickets written
-since then: a due time an edit moved into the past, a ticket that an edit or another run held
-while the last run locked it. The work is bounded by the last minutes' activity, not by the
-running tickets past due, however many there are. A new level, or one whose target or offset
-changed, has no such moment (``sla.services``): its first run reads every running ticket past
-its time.
+only the tickets whose time came since then, and the running tickets written since then (each
+less ``desk.sweeps.MARGIN``): a due time an edit moved into the past, a ticket that an edit or
+another run held while the last run locked it. The work is bounded by the last minutes'
+activity, not by the running tickets past due, however many there are. A new level, or one
+whose target or offset changed, has no such moment (``sla.services``): its first run reads every
+running ticket past its time.
 
 One query finds the candidates; they are then handled in chunks of ``CHUNK`` tickets, each in its
 own transaction and with a fixed number of queries whatever its size: lock the chunk's ticket rows
@@ -33,7 +33,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from desk import mail
+from desk import mail, sweeps
 from desk.choices import Priority
 from sla.clock import RUNNING, recompute_due_times
 from sla.models import SLA, EscalationLevel
@@ -51,9 +51,6 @@ DUE_FIELD: dict[str, str] = {
 REASON_MAX = 100
 # Tickets locked, decided and written per transaction.
 CHUNK = 500
-# How far before the last sweep a run looks again: a ticket held by a user's edit or by another
-# run's chunk while the last run locked it is picked up by the next runs within this time.
-MARGIN = datetime.timedelta(minutes=10)
 # What an escalation can change on a ticket (``updated_at`` as ``save()`` would have set it).
 WRITTEN_FIELDS = ["assignee", "priority", "response_due_at", "resolution_due_at", "updated_at"]
 
@@ -76,7 +73,7 @@ def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
     if level.target == EscalationLevel.Target.RESPONSE:
         condition &= Q(first_responded_at__isnull=True)
     if level.swept_until is not None:
-        return condition & Q(**{f"{due_field}__gt": level.swept_until - MARGIN - offset})
+        return condition & Q(**{f"{due_field}__gt": level.swept_until - sweeps.MARGIN - offset})
     fired = EscalationFiring.objects.filter(
         ticket=OuterRef("pk"), level_id=level.pk, due_at=OuterRef(due_field)
     )
@@ -105,11 +102,11 @@ def candidates(now: datetime.datetime, levels: list[EscalationLevel]):
     condition = Q()
     for level in levels:
         condition |= _level_condition(level, now)
-    sweeps = [level.swept_until for level in levels if level.swept_until is not None]
-    if sweeps:
+    swept = [level.swept_until for level in levels if level.swept_until is not None]
+    if swept:
         # And every running ticket written since the earliest sweep (a range of an index): a due
         # time an edit moved into the past, a ticket an edit or another run held.
-        condition |= Q(updated_at__gt=min(sweeps) - MARGIN)
+        condition |= Q(updated_at__gt=min(swept) - sweeps.MARGIN)
     return _running(Ticket.objects.all()).filter(condition).only("pk").order_by("pk")
 
 
@@ -172,16 +169,14 @@ def _escalate(ticket_ids: list[int], levels: list[EscalationLevel], now) -> int:
 
 
 def _swept(levels: list[EscalationLevel], now: datetime.datetime) -> None:
-    """Mark ``levels`` fired up to ``now`` (one UPDATE), unless a later run did already, or the
-    level's target or offset changed since it was read (its next run reads every ticket)."""
+    """Mark ``levels`` fired up to ``now``, unless the level's target or offset changed since it
+    was read (its next run reads every ticket)."""
     if not levels:
         return
     read_as = Q()
     for level in levels:
         read_as |= Q(pk=level.pk, target=level.target, offset_minutes=level.offset_minutes)
-    EscalationLevel.objects.filter(read_as).filter(
-        Q(swept_until__isnull=True) | Q(swept_until__lt=now)
-    ).update(swept_until=now)
+    sweeps.mark(EscalationLevel.objects.filter(read_as), now)
 
 
 @transaction.atomic

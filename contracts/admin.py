@@ -6,7 +6,7 @@ from desk.admin import ServiceAdmin
 from desk.changelists import DateHierarchyInRange
 
 from . import services
-from .models import Contract, ContractUsageDay, CreditEntry, PlanUsageDay
+from .models import Contract, ContractUsageDay, CreditEntry, CycleBalance, PlanUsageDay
 
 
 class CreditEntryInline(admin.TabularInline):
@@ -119,3 +119,14 @@ class ContractUsageDayAdmin(UsageDayAdmin):
 class PlanUsageDayAdmin(UsageDayAdmin):
     list_display = ["day", "plan", "stripe", "used"]
     list_select_related = ["plan"]
+
+
+@admin.register(CycleBalance)
+class CycleBalanceAdmin(ReadOnlyAdmin):
+    """Each contract's balance in its newest cycle, the ledger's roll-up: read here, rebuilt by
+    ``rebuild_usage``."""
+
+    list_display = ["contract", "cycle_start", "cycle_end", "balance", "used_up_until"]
+    list_select_related = ["contract"]
+    list_filter = [("used_up_until", admin.EmptyFieldListFilter)]
+    search_fields = ["contract__contract_number"]

@@ -2,8 +2,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -231,12 +231,6 @@ class CreditEntry(models.Model):
             models.Index(fields=["contract", "-id"], name="credit_contract_newest_idx"),
             # Balance of a contract's cycle: sum of deltas by contract and cycle.
             models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
-            # The home page's "out of credits this cycle": the rows of the cycle holding a day,
-            # answered from the index alone.
-            models.Index(
-                fields=["contract", "cycle_end", "cycle_start", "delta"],
-                name="credit_contract_cycle_end_idx",
-            ),
             # Plan usage overview: a plan's contracts' spends and refunds in a date range,
             # answered from the index alone.
             models.Index(
@@ -251,18 +245,29 @@ class CreditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValidationError(ENTRY_IS_APPEND_ONLY)
-        with transaction.atomic(savepoint=False):  # the row and its usage, or neither
+        with transaction.atomic(savepoint=False):  # the row and its roll-ups, or neither
             super().save(*args, **kwargs)
-            if self.kind != self.Kind.ADJUSTMENT:
-                day, used = UsageDay.day_of(self.created_at), -self.delta
-                by_contract = {"contract": self.contract_id, "day": day}
-                counters.add(ContractUsageDay, key=by_contract, field="used", amount=used)
-                by_plan = {
-                    "plan": self.contract.support_plan_id,
-                    "stripe": PlanUsageDay.stripe_of(self.contract_id),
-                    "day": day,
-                }
-                counters.add(PlanUsageDay, key=by_plan, field="used", amount=used)
+            counters.together(self._roll_ups())
+
+    def _roll_ups(self) -> list[counters.Statement]:
+        """The writes that add the entry to the ledger's roll-ups: a spend or refund to its
+        contract's and its plan's day, an entry of a cycle to its contract's balance."""
+        writes = []
+        if self.kind != self.Kind.ADJUSTMENT:
+            day, used = UsageDay.day_of(self.created_at), -self.delta
+            by_contract = {"contract": self.contract_id, "day": day}
+            writes.append(
+                counters.upsert(ContractUsageDay, key=by_contract, field="used", amount=used)
+            )
+            by_plan = {
+                "plan": self.contract.support_plan_id,
+                "stripe": PlanUsageDay.stripe_of(self.contract_id),
+                "day": day,
+            }
+            writes.append(counters.upsert(PlanUsageDay, key=by_plan, field="used", amount=used))
+        if self.cycle_start is not None:
+            writes.append(CycleBalance.upsert(self))
+        return writes
 
     def delete(self, *args, **kwargs):
         raise ValidationError(ENTRY_IS_APPEND_ONLY)
@@ -335,3 +340,90 @@ class PlanUsageDay(UsageDay):
     @classmethod
     def stripe_of(cls, contract_id: int) -> int:
         return contract_id % cls.STRIPES
+
+
+class CycleBalance(models.Model):
+    """A contract's credits in the newest cycle its ledger has rows in: the sum of those rows'
+    deltas (``balance``: the plan's limit plus it is what is left) and, while that leaves none,
+    the cycle's last day (``used_up_until``).
+
+    A roll-up of the ledger, so that the home page finds the contracts out of credits today from
+    an index of the few that are (``used_up_until >= today``) instead of summing every active
+    contract's cycle: ``CreditEntry.save`` adds each entry of a ticket-based plan to it in the
+    ledger row's transaction (``upsert``), a plan's save compares its contracts' balances with its
+    limit again (``follow_limit``, from ``contracts.receivers``), and ``contracts.usage``
+    recomputes it from the ledger and says where they differ.
+    """
+
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="cycle_balance",
+        verbose_name=_("contract"),
+    )
+    cycle_start = models.DateField(_("cycle start"))
+    cycle_end = models.DateField(_("cycle end"))
+    balance = models.IntegerField(_("credits added up"))
+    used_up_until = models.DateField(_("used up until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract's cycle balance")
+        indexes = [
+            models.Index(
+                fields=["used_up_until"],
+                condition=Q(used_up_until__isnull=False),
+                name="cycle_balance_used_up_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_id} · {self.cycle_start}–{self.cycle_end}: {self.balance:+d}"
+
+    @classmethod
+    def upsert(cls, entry: "CreditEntry") -> counters.Statement:
+        """The statement adding ``entry`` (of a cycle) to its contract's balance, run under the
+        contract's lock that every ledger write takes. An entry of a newer cycle starts the
+        balance again; one of an older cycle (a refund to the cycle its credit was spent in)
+        changes nothing. The statement reads the plan's limit itself."""
+        qn = connection.ops.quote_name
+        table = qn(cls._meta.db_table)
+        contracts = qn(Contract._meta.db_table)
+        plans = qn(Contract._meta.get_field("support_plan").related_model._meta.db_table)
+
+        def limit_of(contract: str) -> str:
+            return (
+                f"(SELECT plan.credit_limit FROM {plans} AS plan JOIN {contracts} AS c "
+                f"ON c.support_plan_id = plan.id WHERE c.id = {contract})"
+            )
+
+        same_cycle = f"{table}.cycle_start = EXCLUDED.cycle_start"
+        balance = f"CASE WHEN {same_cycle} THEN {table}.balance ELSE 0 END + EXCLUDED.balance"
+        sql = (
+            f"INSERT INTO {table} (contract_id, cycle_start, cycle_end, balance, used_up_until) "
+            f"VALUES (%s, %s, %s, %s, CASE WHEN %s <= -{limit_of('%s')} THEN %s END) "
+            f"ON CONFLICT (contract_id) DO UPDATE SET "
+            f"balance = {balance}, "
+            f"used_up_until = CASE WHEN {balance} <= -{limit_of('EXCLUDED.contract_id')} "
+            f"THEN EXCLUDED.cycle_end END, "
+            f"cycle_start = EXCLUDED.cycle_start, cycle_end = EXCLUDED.cycle_end "
+            f"WHERE {table}.cycle_start <= EXCLUDED.cycle_start"
+        )
+        row = [entry.contract_id, entry.cycle_start, entry.cycle_end, entry.delta]
+        return sql, [*row, entry.delta, entry.contract_id, entry.cycle_end]
+
+    @classmethod
+    def follow_limit(cls, plan) -> int:
+        """Compare the balances of ``plan``'s contracts with its limit (as saved): one UPDATE of
+        the rows whose answer changed (none when the limit did not); how many."""
+        if plan.credit_limit is None:
+            return 0
+        used_up = Q(balance__lte=-plan.credit_limit)
+        return (
+            cls.objects.filter(contract__support_plan=plan)
+            .filter(
+                (used_up & Q(used_up_until__isnull=True))
+                | (~used_up & Q(used_up_until__isnull=False))
+            )
+            .update(used_up_until=Case(When(used_up, then=F("cycle_end")), default=None))
+        )

@@ -4,11 +4,8 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Case,
-    Count,
     F,
-    FilteredRelation,
     IntegerField,
-    Max,
     Prefetch,
     Q,
     QuerySet,
@@ -247,36 +244,31 @@ def plan_credit_usage(
 EXPIRING_DEFAULT_DAYS = 30
 
 
-def contracts_expiring(user, today: datetime.date) -> dict:
+def contracts_expiring(user, today: datetime.date, *, cap: int) -> dict:
     """Contracts the user sees whose end date is within their notice period
-    (``notify_days_before``, else ``EXPIRING_DEFAULT_DAYS``), as ``due_notices`` picks them, and
-    the widest of those periods (for a link to the list): one query."""
+    (``notify_days_before``, else ``EXPIRING_DEFAULT_DAYS``), as ``due_notices`` picks them,
+    counted up to one past ``cap``, and the widest of their periods (for a link to the list):
+    one query, the soonest ends first (``contract_end_date_idx``), that stops at the cap."""
     notice_days = Coalesce("notify_days_before", Value(EXPIRING_DEFAULT_DAYS))
-    expiring = Q(end_date__isnull=False, end_date__gte=today) & Q(days_left__lte=notice_days)
-    return (
+    expiring = (
         Contract.objects.visible_to(user)
-        .annotate(days_left=DaysUntil("end_date", today))
-        .aggregate(
-            count=Count("pk", filter=expiring),
-            within_days=Max(notice_days, filter=expiring),
-        )
+        .filter(end_date__gte=today)
+        .annotate(days_left=DaysUntil("end_date", today), notice_days=notice_days)
+        .filter(days_left__lte=F("notice_days"))
+        .order_by("end_date")
     )
+    notices = list(expiring.values_list("notice_days", flat=True)[: cap + 1])
+    return {"count": len(notices), "within_days": max(notices, default=None)}
 
 
-def contracts_at_credit_limit(user, today: datetime.date) -> int:
-    """Active ticket-based contracts the user sees with no credit left in today's cycle: one
-    grouped query over the ledger (each row carries the cycle it counts in, so the current
-    cycle's rows are those whose cycle contains today; the balance is the plan's limit plus
-    their deltas, as ``credits.summary_for`` counts it)."""
-    # The cycle's rows joined, not all the contract's rows filtered: the join reads them from
-    # ``credit_contract_cycle_end_idx`` alone (60 ms → 7 ms at 100,000 tickets).
-    in_cycle = Q(credit_entries__cycle_end__gte=today, credit_entries__cycle_start__lte=today)
-    return (
+def contracts_at_credit_limit(user, today: datetime.date, *, cap: int) -> int:
+    """Active ticket-based contracts the user sees with no credit left in today's cycle, counted
+    up to one past ``cap``: the few contracts whose newest cycle is used up until today or later
+    (``CycleBalance``, a partial index of them), not every active contract's cycle summed from
+    the ledger (125 → 7 ms at a million tickets and 100,000 contracts)."""
+    out_of_credits = (
         Contract.objects.visible_to(user)
         .active_on(today)
-        .filter(support_plan__plan_type=SupportPlan.PlanType.TICKET_BASED)
-        .annotate(current_cycle=FilteredRelation("credit_entries", condition=in_cycle))
-        .annotate(delta=Coalesce(Sum("current_cycle__delta"), 0))
-        .filter(delta__lte=-F("support_plan__credit_limit"))
-        .count()
+        .filter(cycle_balance__used_up_until__gte=today, cycle_balance__cycle_start__lte=today)
     )
+    return out_of_credits.values("pk")[: cap + 1].count()

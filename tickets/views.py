@@ -26,9 +26,9 @@ from .forms import ReplyForm, TicketCreateForm, TicketUpdateForm
 
 class HomeView(TemplateView):
     """The signed-in user's start page: their open tickets, the tickets overdue or due soon, and
-        (where the Contracts module is on) contracts expiring or out of credits. One query a figure;
-    the ticket figures stop counting at ``HOME_COUNT_CAP`` ("100+").
-        It lives here, above the apps it reads; its address is the desk's root (``config.urls``)."""
+    (where the Contracts module is on) contracts expiring or out of credits. One query a figure;
+    each stops counting at ``HOME_COUNT_CAP`` ("100+"). It lives here, above the apps it reads;
+    its address is the desk's root (``config.urls``)."""
 
     template_name = "tickets/home.html"
 
@@ -40,8 +40,10 @@ class HomeView(TemplateView):
         context["show_contracts"] = contracts_module_visible(user)
         if context["show_contracts"]:
             today = timezone.localdate()
-            context["expiring"] = contracts_expiring(user, today)
-            context["at_limit"] = contracts_at_credit_limit(user, today)
+            context["expiring"] = contracts_expiring(user, today, cap=selectors.HOME_COUNT_CAP)
+            context["at_limit"] = contracts_at_credit_limit(
+                user, today, cap=selectors.HOME_COUNT_CAP
+            )
         return context
 
 

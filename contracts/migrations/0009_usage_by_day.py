@@ -12,6 +12,7 @@ def fill_from_the_ledger(apps, schema_editor):
             ledger=apps.get_model("contracts", "CreditEntry"),
             by_contract=apps.get_model("contracts", "ContractUsageDay"),
             by_plan=apps.get_model("contracts", "PlanUsageDay"),
+            balance=None,  # made by 0011, which fills it
         )
     )
 

@@ -215,4 +215,4 @@ def test_resolves_under_many_contracts_of_one_plan_at_once_all_count_in_its_usag
 
     days = PlanUsageDay.objects.filter(plan=contract.support_plan)
     assert sum(days.values_list("used", flat=True)) == THREADS
-    assert usage.differences() == {"contractusageday": 0, "planusageday": 0}
+    assert usage.differences() == {"contractusageday": 0, "planusageday": 0, "cyclebalance": 0}

@@ -160,3 +160,25 @@ def test_a_figure_stops_counting_at_its_cap(monkeypatch, administrator, desk):
     assert '<p class="display-6 mb-1">1+</p>' in overdue
     due_soon = html[html.index('id="home-due-soon"') :]
     assert '<p class="display-6 mb-1">1</p>' in due_soon
+
+
+def test_the_contract_figures_stop_counting_at_the_cap(monkeypatch, administrator, department):
+    """The expiring contracts are read soonest end first, up to the cap; the link's window is
+    the widest notice period of those read."""
+    from tickets import selectors
+
+    today = timezone.localdate()
+    plan = f.SupportPlanFactory(department=department)
+    for days, notice in ((5, 10), (8, 20), (12, 90)):
+        f.ContractFactory(
+            support_plan=plan,
+            start_date=today - datetime.timedelta(days=100),
+            end_date=today + datetime.timedelta(days=days),
+            notify_days_before=notice,
+        )
+    monkeypatch.setattr(selectors, "HOME_COUNT_CAP", 1)
+    response = figures(signed_in(administrator))
+    assert response.context["expiring"] == {"count": 2, "within_days": 20}
+    html = response.content.decode()
+    expiring = html[html.index('id="home-expiring"') : html.index('id="home-at-limit"')]
+    assert '<p class="display-6 mb-1">1+</p>' in expiring

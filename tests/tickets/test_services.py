@@ -179,8 +179,9 @@ def test_the_refusal_names_each_field(agent, other_department, open_ticket):
 def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket):
     """Permission and wall, the ticket's lock, the ledger's spend under the contract's lock, one
     save and its history row, the credit added to the contract's and the plan's usage of the day
-    (issue 21), and for each of the two changes (the ticket's status, the contract's credit) one
-    question: does a workflow rule listen? No per-field checks of what did not change."""
+    and to the contract's cycle balance (issue 21), and for each of the two changes (the
+    ticket's status, the contract's credit) one question: does a workflow rule listen? No
+    per-field checks of what did not change."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -188,4 +189,6 @@ def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket)
     agent = type(agent).objects.get(pk=agent.pk)  # permissions not cached yet, as in a request
     with CaptureQueriesContext(connection) as queries:
         services.ticket_update(by=agent, ticket=ticket, status="resolved")
-    assert len(queries) <= 15
+    # Twelve round trips on PostgreSQL, where the ledger row's roll-ups are one statement, and
+    # the test's savepoint and its release.
+    assert len(queries) <= (14 if connection.vendor == "postgresql" else 16)

@@ -1,6 +1,7 @@
-"""python manage.py rebuild_usage [--check]: recompute the credit usage roll-ups from the ledger.
+"""python manage.py rebuild_usage [--check]: recompute the credit ledger's roll-ups from it.
 
-The roll-ups (credits used a day, by contract and by support plan) are kept with every ledger row;
+The roll-ups (credits used a day, by contract and by support plan; each contract's balance in its
+newest cycle) are kept with every ledger row;
 this command is for what went around the application: rows restored or loaded in bulk, a change
 of the desk's ``TIME_ZONE`` (the days are the desk's). ``--check`` only compares, and exits with
 status 1 where they differ.
@@ -25,9 +26,9 @@ class Command(BaseCommand):
         if check:
             differing = usage.differences()
             for name, count in differing.items():
-                self.stdout.write(f"{name}: {count} day(s) differ from the ledger")
+                self.stdout.write(f"{name}: {count} row(s) differ from the ledger")
             if any(differing.values()):
                 raise CommandError("The usage roll-ups differ from the ledger: run rebuild_usage.")
             return
         for name, count in usage.rebuild().items():
-            self.stdout.write(f"{name}: {count} day(s) written")
+            self.stdout.write(f"{name}: {count} row(s) written")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -18,13 +19,21 @@ COUNT_WINDOW = datetime.timedelta(days=7)
 
 def rule_list(user, kind: str = Rule.Kind.WORKFLOW):
     """The rules of ``kind`` of the user's departments, in list order, with their firings in the
-    last 7 days."""
+    last 7 days: each rule's counted from its log's index (``firing_rule_idx``), a range of a
+    week, rather than every firing of the log joined and grouped."""
     since = timezone.now() - COUNT_WINDOW
+    recent = (
+        Firing.objects.filter(rule=OuterRef("pk"), fired_at__gte=since)
+        .order_by()
+        .values("rule")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Rule.objects.visible_to(user)
         .filter(kind=kind)
         .select_related("department")
-        .annotate(recent_firings=Count("firings", filter=Q(firings__fired_at__gte=since)))
+        .annotate(recent_firings=Coalesce(Subquery(recent), 0))
         .order_by("department__name", "department_id", "module", "position", "pk")
     )
 

@@ -2,6 +2,7 @@
 pattern, its page (the rule in words, *Test against…*, the log), and the POST-only changes, as a
 person uses them; who may (403), and the department wall (404)."""
 
+import datetime
 import re
 
 import pytest
@@ -716,3 +717,37 @@ def test_settings_links_to_the_rules_and_templates(admin_client):
     page = admin_client.get("/settings/").content.decode()
     assert f'href="{LIST}"' in page
     assert 'href="/settings/automation/email-templates/"' in page
+
+
+def test_the_rule_list_counts_each_rules_firings_of_the_last_7_days(
+    admin_client, administrator, department, ticket_based_plan, urgent_rule
+):
+    contract = f.ContractFactory(support_plan=ticket_based_plan)
+    for _ in range(3):
+        ticket_create(
+            by=administrator,
+            subject="Server down",
+            account=contract.account,
+            department=department,
+            priority=Priority.URGENT,
+        )
+    run_queued_tasks()
+    older = Firing.objects.filter(rule=urgent_rule).order_by("pk").first()
+    Firing.objects.filter(pk=older.pk).update(fired_at=timezone.now() - datetime.timedelta(days=8))
+    quiet = services.rule_create(
+        by=administrator,
+        department=department,
+        module=Module.TICKETS,
+        name="Never fires",
+        trigger=Rule.Trigger.CREATED,
+        criteria=[{"field": "subject", "operator": "contains", "value": "zebra"}],
+        set_priority=Priority.LOW,
+    )
+    page = admin_client.get(reverse("automation:rule_list")).content.decode()
+
+    def recent(rule):
+        row = page[page.index(f'id="rule-{rule.pk}"') :]
+        return re.search(r'<td class="rule-recent">(\d+)</td>', row).group(1)
+
+    assert recent(urgent_rule) == "2"  # the one of 8 days ago is not counted
+    assert recent(quiet) == "0"

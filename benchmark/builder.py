@@ -908,7 +908,7 @@ class Builder:
             i += 1
         adjustments += budget - used  # an odd remainder becomes one more adjustment
 
-        entries, history_changes = [], []
+        entries = []
         for t in contracted:
             chain = chains[t.pk]
             if not chain:
@@ -941,9 +941,6 @@ class Builder:
                         "created_at": when,
                     }
                 )
-                history_changes.append(
-                    (t, Status.RESOLVED if kind == "spend" else Status.OPEN, when)
-                )
         ticket_based = [
             c for c in self.contracts if self.plans[c.support_plan_id].plan_type == "ticket_based"
         ]
@@ -969,36 +966,76 @@ class Builder:
         insert_dicts(CreditEntry, entries)
         del entries
         usage.rebuild()  # the rows went around ``CreditEntry.save``, which keeps the days
-        # Tickets without a contract that were resolved still changed status once.
-        for t in self.tickets:
-            if t.contract_id is None and t.resolved_at:
-                history_changes.append((t, t.status, t.resolved_at))
+        self._history()
 
+    def _history(self):
+        """Each ticket's history as the services would have written it, made by the database
+        from the tickets and the ledger (one INSERT … SELECT): a "created" row, open; a
+        "changed" row for each ledger row of the ticket (a spend resolved it, a refund reopened
+        it); and one for each ticket resolved without a contract."""
         history = Ticket.history.model
-        names = [f.attname for f in Ticket._meta.concrete_fields]
-        rows = []
-        for t in self.tickets:
-            values = {name: getattr(t, name) for name in names}
-            values.update(
-                status=Status.OPEN,
-                resolved_at=None,
-                history_date=t.created_at,
-                history_type="+",
-                history_user_id=self.agent.pk,
+        qn = connection.ops.quote_name
+
+        def literal(value) -> str:  # the statuses and an id: words and digits only
+            assert str(value).replace("_", "").isalnum()
+            return f"'{value}'" if isinstance(value, str) else str(value)
+
+        resolved_kinds = ", ".join(literal(str(kind)) for kind in Status.resolved_kinds())
+        branches = [
+            (  # created, open
+                {
+                    "status": literal(str(Status.OPEN)),
+                    "resolved_at": "NULL",
+                    "history_date": "t.created_at",
+                    "history_type": "'+'",
+                    "history_user_id": literal(self.agent.pk),
+                },
+                "",
+            ),
+            (  # resolved by a spend, reopened by a refund
+                {
+                    "status": f"CASE WHEN e.kind = 'spend' THEN {literal(str(Status.RESOLVED))} "
+                    f"ELSE {literal(str(Status.OPEN))} END",
+                    "resolved_at": "CASE WHEN e.kind = 'spend' THEN e.created_at END",
+                    "updated_at": "e.created_at",
+                    "history_date": "e.created_at",
+                    "history_type": "'~'",
+                    "history_user_id": "t.assignee_id",
+                },
+                f"JOIN {qn(CreditEntry._meta.db_table)} e ON e.ticket_id = t.id",
+            ),
+            (  # resolved, without a contract
+                {
+                    "updated_at": "t.resolved_at",
+                    "history_date": "t.resolved_at",
+                    "history_type": "'~'",
+                    "history_user_id": "t.assignee_id",
+                },
+                f"WHERE t.contract_id IS NULL AND t.status IN ({resolved_kinds})",
+            ),
+        ]
+        ticket_columns = {f.column for f in Ticket._meta.concrete_fields}
+        columns = [f.column for f in history._meta.concrete_fields if f.attname != "history_id"]
+        selects = [
+            "SELECT "
+            + ", ".join(
+                values.get(c, f"t.{qn(c)}" if c in ticket_columns else "NULL") for c in columns
             )
-            rows.append(values)
-        for t, status, when in history_changes:
-            values = {name: getattr(t, name) for name in names}
-            values.update(
-                status=status,
-                resolved_at=when if status in Status.resolved_kinds() else None,
-                updated_at=when,
-                history_date=when,
-                history_type="~",
-                history_user_id=t.assignee_id,
-            )
-            rows.append(values)
-        insert_dicts(history, rows)
+            + f" FROM {qn(Ticket._meta.db_table)} t {rest}"
+            for values, rest in branches
+        ]
+        table = history._meta.db_table
+        sql = (
+            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+            + " UNION ALL ".join(selects)
+        )
+        loading = (
+            _checked_and_indexed_after(table)
+            if connection.vendor == "postgresql"
+            else contextlib.nullcontext()
+        )
+        with loading, connection.cursor() as cursor:
+            cursor.execute(sql)
 
     # -- workflow rules (issue 18) ---------------------------------------------------------------
 

@@ -546,17 +546,22 @@ def test_test_against_a_contract_by_its_number(admin_client, administrator, depa
         assert response.context["test_holds"] is True
 
 
-def test_the_rule_page_shows_the_log_and_the_firings_of_the_last_7_days(
-    admin_client, administrator, department, ticket_based_plan, urgent_rule
-):
-    contract = f.ContractFactory(support_plan=ticket_based_plan)
-    ticket = ticket_create(
+def urgent_ticket(administrator, contract, department, subject):
+    """An urgent ticket of ``contract``'s account: what ``urgent_rule`` fires for."""
+    return ticket_create(
         by=administrator,
-        subject="Server down",
+        subject=subject,
         account=contract.account,
         department=department,
         priority=Priority.URGENT,
     )
+
+
+def test_the_rule_page_shows_the_log_and_the_firings_of_the_last_7_days(
+    admin_client, administrator, department, ticket_based_plan, urgent_rule
+):
+    contract = f.ContractFactory(support_plan=ticket_based_plan)
+    ticket = urgent_ticket(administrator, contract, department, "Server down")
     run_queued_tasks()
     firing = Firing.objects.get(rule=urgent_rule)
     response = admin_client.get(reverse("automation:rule_detail", args=[urgent_rule.pk]))
@@ -619,24 +624,12 @@ def test_the_detail_page_reads_a_fixed_number_of_queries(
             admin_client.get(reverse("automation:rule_detail", args=[urgent_rule.pk]))
         return len(captured)
 
-    ticket_create(
-        by=administrator,
-        subject="One",
-        account=contract.account,
-        department=department,
-        priority=Priority.URGENT,
-    )
+    urgent_ticket(administrator, contract, department, "One")
     run_queued_tasks()
     queries()  # the first request reads the session's and permissions' caches
     one = queries()
     for n in range(5):
-        ticket_create(
-            by=administrator,
-            subject=f"More {n}",
-            account=contract.account,
-            department=department,
-            priority=Priority.URGENT,
-        )
+        urgent_ticket(administrator, contract, department, f"More {n}")
     run_queued_tasks()
     assert Firing.objects.filter(rule=urgent_rule).count() == 6
     assert queries() == one
@@ -724,13 +717,7 @@ def test_the_rule_list_counts_each_rules_firings_of_the_last_7_days(
 ):
     contract = f.ContractFactory(support_plan=ticket_based_plan)
     for _ in range(3):
-        ticket_create(
-            by=administrator,
-            subject="Server down",
-            account=contract.account,
-            department=department,
-            priority=Priority.URGENT,
-        )
+        urgent_ticket(administrator, contract, department, "Server down")
     run_queued_tasks()
     older = Firing.objects.filter(rule=urgent_rule).order_by("pk").first()
     Firing.objects.filter(pk=older.pk).update(fired_at=timezone.now() - datetime.timedelta(days=8))

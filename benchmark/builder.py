@@ -908,27 +908,27 @@ class Builder:
             i += 1
         adjustments += budget - used  # an odd remainder becomes one more adjustment
 
-        entries = []
-        for t in contracted:
-            chain = chains[t.pk]
-            if not chain:
-                continue
-            contract = contracts[t.contract_id]
-            end = t.resolved_at or self.now
-            step = max(datetime.timedelta(minutes=5), (end - t.created_at) / (len(chain) + 1))
-            at = t.created_at
-            last_cycle = (None, None)
-            for seq, kind in enumerate(chain):
-                at = at + step
-                if kind == "spend":
-                    when = t.resolved_at if seq == len(chain) - 1 and t.resolved_at else at
-                    last_cycle = self._cycle(contract, when)
-                    cycle = last_cycle
-                else:
-                    when = at
-                    cycle = last_cycle
-                entries.append(
-                    {
+        def entries():
+            """The ledger's rows, made as the COPY reads them (none held in memory)."""
+            for t in contracted:
+                chain = chains[t.pk]
+                if not chain:
+                    continue
+                contract = contracts[t.contract_id]
+                end = t.resolved_at or self.now
+                step = max(datetime.timedelta(minutes=5), (end - t.created_at) / (len(chain) + 1))
+                at = t.created_at
+                last_cycle = (None, None)
+                for seq, kind in enumerate(chain):
+                    at = at + step
+                    if kind == "spend":
+                        when = t.resolved_at if seq == len(chain) - 1 and t.resolved_at else at
+                        last_cycle = self._cycle(contract, when)
+                        cycle = last_cycle
+                    else:
+                        when = at
+                        cycle = last_cycle
+                    yield {
                         "contract_id": contract.pk,
                         "ticket_id": t.pk,
                         "ticket_seq": seq,
@@ -940,19 +940,19 @@ class Builder:
                         "reason": "",
                         "created_at": when,
                     }
+            ticket_based = [
+                c
+                for c in self.contracts
+                if self.plans[c.support_plan_id].plan_type == "ticket_based"
+            ]
+            for _ in range(adjustments if ticket_based else 0):
+                contract = rng.choice(ticket_based)
+                start = timezone.make_aware(
+                    datetime.datetime.combine(contract.start_date, datetime.time(10))
                 )
-        ticket_based = [
-            c for c in self.contracts if self.plans[c.support_plan_id].plan_type == "ticket_based"
-        ]
-        for _ in range(adjustments if ticket_based else 0):
-            contract = rng.choice(ticket_based)
-            start = timezone.make_aware(
-                datetime.datetime.combine(contract.start_date, datetime.time(10))
-            )
-            when = min(self.now, start + datetime.timedelta(days=rng.randint(0, 300)))
-            cycle = self._cycle(contract, when)
-            entries.append(
-                {
+                when = min(self.now, start + datetime.timedelta(days=rng.randint(0, 300)))
+                cycle = self._cycle(contract, when)
+                yield {
                     "contract_id": contract.pk,
                     "kind": "adjustment",
                     "delta": rng.choice([-2, -1, 1, 2, 5]),
@@ -962,9 +962,8 @@ class Builder:
                     "reason": "Goodwill credit",
                     "created_at": when,
                 }
-            )
-        insert_dicts(CreditEntry, entries)
-        del entries
+
+        insert_dicts(CreditEntry, entries())
         usage.rebuild()  # the rows went around ``CreditEntry.save``, which keeps the days
         self._history()
 

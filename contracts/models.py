@@ -385,32 +385,25 @@ class CycleBalance(models.Model):
         """The statement adding ``entry`` (of a cycle) to its contract's balance, run under the
         contract's lock that every ledger write takes. An entry of a newer cycle starts the
         balance again; one of an older cycle (a refund to the cycle its credit was spent in)
-        changes nothing. The statement reads the plan's limit itself."""
+        changes nothing. The statement reads the plan's limit itself, as saved."""
         qn = connection.ops.quote_name
         table = qn(cls._meta.db_table)
-        contracts = qn(Contract._meta.db_table)
         plans = qn(Contract._meta.get_field("support_plan").related_model._meta.db_table)
-
-        def limit_of(contract: str) -> str:
-            return (
-                f"(SELECT plan.credit_limit FROM {plans} AS plan JOIN {contracts} AS c "
-                f"ON c.support_plan_id = plan.id WHERE c.id = {contract})"
-            )
-
+        limit = f"(SELECT credit_limit FROM {plans} WHERE id = %s)"
         same_cycle = f"{table}.cycle_start = EXCLUDED.cycle_start"
         balance = f"CASE WHEN {same_cycle} THEN {table}.balance ELSE 0 END + EXCLUDED.balance"
         sql = (
             f"INSERT INTO {table} (contract_id, cycle_start, cycle_end, balance, used_up_until) "
-            f"VALUES (%s, %s, %s, %s, CASE WHEN %s <= -{limit_of('%s')} THEN %s END) "
+            f"VALUES (%s, %s, %s, %s, CASE WHEN %s <= -{limit} THEN %s END) "
             f"ON CONFLICT (contract_id) DO UPDATE SET "
             f"balance = {balance}, "
-            f"used_up_until = CASE WHEN {balance} <= -{limit_of('EXCLUDED.contract_id')} "
-            f"THEN EXCLUDED.cycle_end END, "
+            f"used_up_until = CASE WHEN {balance} <= -{limit} THEN EXCLUDED.cycle_end END, "
             f"cycle_start = EXCLUDED.cycle_start, cycle_end = EXCLUDED.cycle_end "
             f"WHERE {table}.cycle_start <= EXCLUDED.cycle_start"
         )
+        plan = entry.contract.support_plan_id
         row = [entry.contract_id, entry.cycle_start, entry.cycle_end, entry.delta]
-        return sql, [*row, entry.delta, entry.contract_id, entry.cycle_end]
+        return sql, [*row, entry.delta, plan, entry.cycle_end, plan]
 
     @classmethod
     def follow_limit(cls, plan) -> int:

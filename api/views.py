@@ -23,6 +23,7 @@ from contracts.filters import ContractFilter
 from contracts.models import Contract, CreditEntry
 from customers import services as customer_services
 from customers.models import Account, Contact
+from desk.search import contains
 from plans import services as plan_services
 from plans.models import SupportPlan
 from sla.models import SLA
@@ -72,11 +73,14 @@ class Resource(viewsets.GenericViewSet):
 
 
 class AccountFilter(filters.FilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name contains"))
+    q = filters.CharFilter(method="name_contains", label=_("Name contains"))
 
     class Meta:
         model = Account
         fields = ["q"]
+
+    def name_contains(self, queryset, name, value):
+        return queryset.filter(contains("name", value))
 
 
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Account
 from desk.history import history_entries
+from desk.search import contains
 from plans.models import SupportPlan
 from sla.selectors import sla_targets_in_priority_order
 
@@ -36,8 +37,7 @@ def contract_search(user, q: str) -> QuerySet[Contract]:
     """The top bar's search among the contracts the user sees (as on the contract list: their
     departments', where the Contracts module is on): those whose number or name contains ``q``
     (any case). The number itself first, then the name itself, then numbers or names starting
-    with it; newest start first. On PostgreSQL trigram indexes serve the match (migration
-    ``contracts.0007_contract_search``)."""
+    with it; newest start first. On PostgreSQL indexes serve the match (``desk.search``)."""
     text = (q or "").strip()
     if not text:
         return Contract.objects.none()
@@ -52,7 +52,7 @@ def contract_search(user, q: str) -> QuerySet[Contract]:
     return (
         Contract.objects.visible_to(user)
         .select_related("account")
-        .filter(Q(contract_number__icontains=text) | Q(name__icontains=text))
+        .filter(contains("contract_number", text) | contains("name", text))
         .order_by(closeness, "-start_date", "pk")
     )
 

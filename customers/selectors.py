@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from desk.search import contains
+
 from .models import Account, Contact
 
 
@@ -81,7 +83,7 @@ ACCOUNT_SUGGESTIONS = 20
 def account_suggestions(search: str = "", *, limit: int = ACCOUNT_SUGGESTIONS):
     """At most ``limit`` accounts whose name contains ``search``, by name: a picker's list."""
     search = (search or "").strip()
-    return Account.objects.filter(name__icontains=search).order_by("name", "pk")[:limit]
+    return Account.objects.filter(contains("name", search)).order_by("name", "pk")[:limit]
 
 
 def accounts_typed(text: str) -> list[Account]:
@@ -100,8 +102,8 @@ def accounts_typed(text: str) -> list[Account]:
 def account_search(user, q: str) -> QuerySet[Account]:
     """The top bar's search among accounts: those whose name contains ``q`` (any case), the name
     itself first, then names starting with it, then by name. Accounts are shared by every
-    department (as on the account list), so ``user`` sees them all. On PostgreSQL a trigram
-    index serves the match (migration ``customers.0002_account_name_search``)."""
+    department (as on the account list), so ``user`` sees them all. On PostgreSQL an index
+    serves the match (``desk.search``)."""
     text = (q or "").strip()
     if not text:
         return Account.objects.none()
@@ -110,4 +112,4 @@ def account_search(user, q: str) -> QuerySet[Account]:
         When(name__istartswith=text, then=Value(1)),
         default=Value(2),
     )
-    return Account.objects.filter(name__icontains=text).order_by(closeness, "name", "pk")
+    return Account.objects.filter(contains("name", text)).order_by(closeness, "name", "pk")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .forms import read_choices
+from .search import contains
 
 BIGGEST_ID = 2**63 - 1
 
@@ -47,7 +48,7 @@ def by_id_or_name(queryset, *, relation: str, value: str, name_field: str = "nam
     value = (value or "").strip()
     if not value:
         return queryset
-    condition = Q(**{f"{relation}__{name_field}__icontains": value})
+    condition = contains(f"{relation}__{name_field}", value)
     if (pk := as_id(value)) is not None:
         condition |= Q(**{f"{relation}_id": pk})
     return queryset.filter(condition)

@@ -104,6 +104,27 @@ def test_accounts_are_found_by_part_of_their_name(agent):
     assert list(account_search(agent, "")) == []
 
 
+def test_a_word_of_one_or_two_characters_is_found_anywhere_in_a_name(agent, department):
+    """Short words (common in Chinese) are found in the middle of a name, in any case, as
+    longer ones are: on PostgreSQL through the names' pieces, not their trigrams."""
+    chinese = f.AccountFactory(name="蓝港物流")
+    acme = f.AccountFactory(name="Acme Printing")
+    f.AccountFactory(name="Blue Harbor")
+    assert list(account_search(agent, "物流")) == [chinese]
+    assert list(account_search(agent, "港")) == [chinese]
+    assert list(account_search(agent, "cm")) == [acme]
+    assert list(account_search(agent, "印刷")) == []
+    plan = f.SupportPlanFactory(department=department)
+    contract = f.ContractFactory(
+        name="蓝港物流技术支持合同", contract_number="LG-7", support_plan=plan, account=chinese
+    )
+    f.ContractFactory(name="Amber Motors", contract_number="AM-1", support_plan=plan)
+    assert list(contract_search(agent, "支持")) == [contract]
+    assert list(contract_search(agent, "g-")) == [contract]
+    assert list(contract_search(agent, "7")) == [contract]
+    assert list(contract_search(agent, "合约")) == []
+
+
 def test_contracts_are_found_by_name_and_number(agent, department):
     plan = f.SupportPlanFactory(department=department)
     service = f.ContractFactory(
@@ -374,3 +395,28 @@ def test_accounts_and_contracts_read_their_trigram_indexes(administrator):
     ]
     assert "account_name_trgm_idx" in plans[0], plans[0]
     assert "contract_name_trgm_idx" in plans[1] and "contract_number_trgm_idx" in plans[1], plans[1]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("word", ["打印", "印", "ab"])
+def test_a_short_word_reads_the_names_pieces(administrator, word):
+    """A word too short for a trigram is read from the pieces' indexes (``desk.search``), not
+    by reading every account and contract."""
+    plans = [
+        explain(*queryset.query.sql_with_params())
+        for queryset in (
+            account_search(administrator, word),
+            contract_search(administrator, word),
+        )
+    ]
+    assert "account_name_pieces_idx" in plans[0], plans[0]
+    assert "contract_name_pieces_idx" in plans[1], plans[1]
+    assert "contract_number_pieces_idx" in plans[1], plans[1]
+
+
+@pytest.mark.postgres
+def test_the_pieces_are_every_one_and_two_characters_in_upper_case():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT desk_short_grams(%s)", ["Ab 打印"])
+        (pieces,) = cursor.fetchone()
+    assert sorted(pieces) == sorted(["A", "B", " ", "打", "印", "AB", "B ", " 打", "打印"])

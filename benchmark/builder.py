@@ -23,10 +23,12 @@ directly, in the shape the services would have written them:
   conversation (``LONG_CONVERSATION`` public replies and a third as many private notes).
 """
 
+import bisect
 import contextlib
 import dataclasses
 import datetime
 import random
+import resource
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -266,10 +268,11 @@ def insert(model, objs) -> list:
 
 
 @contextlib.contextmanager
-def _checked_and_indexed_after(table: str):
-    """Drop ``table``'s foreign keys and its indexes other than its constraints', and make them
-    again after the block (PostgreSQL): each foreign key is then checked by one join and each
-    index built by one sort of the loaded rows, rather than a trigger and an insertion a row."""
+def _checked_and_indexed_after(*tables: str):
+    """Drop the ``tables``' foreign keys and their indexes other than their constraints', and
+    make them again after the block, in the order given (PostgreSQL): each foreign key is then
+    checked by one join and each index built by one sort of the loaded rows, rather than a
+    trigger and an insertion a row."""
     qn = connection.ops.quote_name
 
     def check_pending(cursor):
@@ -278,63 +281,70 @@ def _checked_and_indexed_after(table: str):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
+    dropped = []  # (table, its foreign keys, its indexes)
     with connection.cursor() as cursor:
         check_pending(cursor)
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
-            [table],
-        )
-        foreign_keys = cursor.fetchall()
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = %s AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-            [table, table],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {qn(name)}")
+        for table in tables:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            foreign_keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {qn(name)}")
+            dropped.append((table, foreign_keys, indexes))
     yield
     with connection.cursor() as cursor:
         check_pending(cursor)
-        for name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        for table, foreign_keys, indexes in dropped:
+            for name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+            for _name, definition in indexes:
+                cursor.execute(definition)
 
 
-def insert_dicts(model, rows, *, with_pk=False) -> None:
-    """Insert plain dicts (attname -> value); the fastest path for the biggest tables. On
-    PostgreSQL, a COPY into the table with its foreign keys and indexes made after.
+def insert_dicts(model, rows, *, with_pk=False, checked_after=True) -> None:
+    """Insert plain dicts (attname -> value), from a list or as a generator makes them; the
+    fastest path for the biggest tables. On PostgreSQL, a COPY into the table with its foreign
+    keys and indexes made after (``checked_after``; else the caller's block makes them).
 
     With ``with_pk`` the rows carry their ids (into an empty table) and the sequence follows.
     """
-    if not rows:
-        return
     if connection.vendor != "postgresql":
         model.objects.bulk_create((model(**row) for row in rows), batch_size=BATCH)
         return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     qn = connection.ops.quote_name
+    table = model._meta.db_table
     columns = ", ".join(qn(f.column) for f in fields)
     attnames = [f.attname for f in fields]
-    sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+    sql = f"COPY {qn(table)} ({columns}) FROM STDIN"
+    last_id = 0
     with (
-        _checked_and_indexed_after(model._meta.db_table),
+        _checked_and_indexed_after(table) if checked_after else contextlib.nullcontext(),
         connection.cursor() as cursor,
         cursor.cursor.copy(sql) as copy,
     ):
         for row in rows:
             copy.write_row([row.get(name) for name in attnames])
-    if with_pk:
+            if with_pk:
+                last_id = max(last_id, row["id"])
+    if with_pk and last_id:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
-                [model._meta.db_table, model._meta.pk.column, max(row["id"] for row in rows)],
+                [table, model._meta.pk.column, last_id],
             )
 
 
@@ -344,12 +354,16 @@ class Builder:
         self.rng = random.Random(SEED)
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self.zone = timezone.get_current_timezone()
+        # Each contract's credit cycles found so far: their first days, and the cycles (``_cycle``).
+        self.cycles: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         self.log = log
         self.phases: dict[str, float] = {}
 
     def _phase(self, name, started):
         self.phases[name] = round(time.perf_counter() - started, 2)
-        self.log(f"  {name}: {self.phases[name]:.1f} s")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # kB on Linux
+        self.log(f"  {name}: {self.phases[name]:.1f} s (the process's peak so far: {peak:,} MB)")
 
     def build(self) -> Desk:
         started = time.perf_counter()
@@ -709,7 +723,10 @@ class Builder:
 
     def _tickets(self):
         rng, now = self.rng, self.now
-        tickets = []
+        # Light rows, not model instances: a million Ticket() calls cost more than the COPY.
+        # They are written with their conversations (``_conversations``), which set their
+        # replies' moments.
+        self.tickets = tickets = []
         for i in range(self.sizes.tickets):
             if rng.random() < BIG_ACCOUNT_SHARE:
                 account = self.big_account
@@ -754,41 +771,38 @@ class Builder:
             subject = rng.choice(SUBJECTS_ZH if chinese else SUBJECTS)
             description = rng.choice(DESCRIPTIONS_ZH if chinese else DESCRIPTIONS)
             tickets.append(
-                {
-                    "id": i + 1,
-                    "subject": subject,
-                    "description": f"{description} Ref. R-{i:06d}",
-                    "account_id": account.pk,
-                    "contact_id": rng.choice(self.contacts_by_account[account.pk]),
-                    "department_id": dept_id,
-                    "product_name": contract.product_name if contract else "",
-                    "priority": priority,
-                    "status": status,
-                    "assignee_id": assignee,
-                    "created_by_id": self.agent.pk,
-                    "contract_id": contract.pk if contract else None,
-                    "sla_id": sla.pk if sla else None,
-                    "sla_exemption": "",
-                    "sla_paused_minutes": 0,
-                    "response_due_at": response_due,
-                    "resolution_due_at": resolution_due,
-                    "first_responded_at": responded,
-                    "on_hold_since": on_hold_since,
-                    "resolved_at": resolved_at,
+                SimpleNamespace(
+                    pk=i + 1,
+                    id=i + 1,
+                    subject=subject,
+                    description=f"{description} Ref. R-{i:06d}",
+                    account_id=account.pk,
+                    contact_id=rng.choice(self.contacts_by_account[account.pk]),
+                    department_id=dept_id,
+                    product_name=contract.product_name if contract else "",
+                    priority=priority,
+                    status=status,
+                    assignee_id=assignee,
+                    created_by_id=self.agent.pk,
+                    contract_id=contract.pk if contract else None,
+                    sla_id=sla.pk if sla else None,
+                    sla_exemption="",
+                    sla_paused_minutes=0,
+                    response_due_at=response_due,
+                    resolution_due_at=resolution_due,
+                    first_responded_at=responded,
+                    on_hold_since=on_hold_since,
+                    resolved_at=resolved_at,
                     # What time-based rules count from (the conversations add the replies').
-                    "status_changed_at": changed or created,
-                    "assigned_at": created if assignee else None,
-                    "reopened_at": None,
-                    "last_customer_reply_at": None,
-                    "last_agent_reply_at": None,
-                    "created_at": created,
-                    "updated_at": changed or created,  # never before a moment above
-                }
+                    status_changed_at=changed or created,
+                    assigned_at=created if assignee else None,
+                    reopened_at=None,
+                    last_customer_reply_at=None,
+                    last_agent_reply_at=None,
+                    created_at=created,
+                    updated_at=changed or created,  # never before a moment above
+                )
             )
-        # Light rows, not model instances: 100,000 Ticket() calls cost more than the COPY. They
-        # are written with their conversations (``_conversations``), which set their replies'
-        # moments.
-        self.tickets = [SimpleNamespace(pk=row["id"], **row) for row in tickets]
 
     # -- escalations -----------------------------------------------------------------------------
 
@@ -796,9 +810,14 @@ class Builder:
         """The firings of every level whose time came before ``ESCALATED_BEFORE`` ago while the
         ticket's clock ran, and each level swept up to then; a level due more recently is left
         for the benchmark's first run."""
-        due_field = {"response": "response_due_at", "resolution": "resolution_due_at"}
         cutoff = self.now - ESCALATED_BEFORE
-        rows = []
+        insert_dicts(EscalationFiring, self._firings(cutoff))
+        # As the last of those minutes' runs left them: each level swept up to the cutoff.
+        EscalationLevel.objects.update(swept_until=cutoff)
+
+    def _firings(self, cutoff: datetime.datetime):
+        """The firings, made as the COPY reads them."""
+        due_field = {"response": "response_due_at", "resolution": "resolution_due_at"}
         for t in self.tickets:
             if t.sla_id is None:
                 continue
@@ -811,31 +830,38 @@ class Builder:
                 if level.target == "response" and t.first_responded_at:
                     until = min(until, t.first_responded_at)
                 if fires_at <= until:
-                    rows.append(
-                        {
-                            "ticket_id": t.pk,
-                            "level_id": level.pk,
-                            "due_at": due,
-                            "fired_at": fires_at,
-                        }
-                    )
-        insert_dicts(EscalationFiring, rows)
-        # As the last of those minutes' runs left them: each level swept up to the cutoff.
-        EscalationLevel.objects.update(swept_until=cutoff)
+                    yield {
+                        "ticket_id": t.pk,
+                        "level_id": level.pk,
+                        "due_at": due,
+                        "fired_at": fires_at,
+                    }
 
     # -- conversations ---------------------------------------------------------------------------
 
     def _conversations(self):
+        """The replies, then the tickets with their last replies' moments (one COPY each: an
+        UPDATE of every ticket after took 7 minutes at a million, each row's indexes written
+        again); the two tables' keys and indexes made after both."""
+        tables = (Ticket._meta.db_table, Reply._meta.db_table)
+        loading = (
+            _checked_and_indexed_after(*tables)
+            if connection.vendor == "postgresql"
+            else contextlib.nullcontext()
+        )
+        with loading:
+            insert_dicts(Reply, self._replies(), checked_after=False)
+            insert_dicts(Ticket, (vars(t) for t in self.tickets), with_pk=True, checked_after=False)
+
+    def _replies(self):
         """Public replies on most tickets (an agent's answer, the customer's, in turn) and a
-        private note on some; the large account's customer writes its side on its tickets, and
-        one of its tickets has a long conversation. Then the tickets, with their last replies'
-        moments, and the replies are written (one COPY each: an UPDATE of every ticket after
-        took 7 minutes at a million, each row's indexes written again)."""
+        private note on some, made as the COPY reads them (none held in memory); each sets its
+        ticket's last reply's moment. The large account's customer writes its side on its
+        tickets, and one of its tickets has a long conversation."""
         rng = self.rng
         customer_contact = self.contacts_by_account[self.big_account.pk][0]
         big_tickets = [t for t in self.tickets if t.account_id == self.big_account.pk]
         long_one = big_tickets[0].pk if big_tickets else None
-        rows = []
         for t in self.tickets:
             if t.pk == long_one:
                 public, notes = LONG_CONVERSATION, LONG_CONVERSATION // 3
@@ -858,32 +884,40 @@ class Builder:
                     side = "last_customer_reply_at" if from_customer else "last_agent_reply_at"
                     setattr(t, side, at)
                 t.updated_at = max(t.updated_at, at)
-                rows.append(
-                    {
-                        "ticket_id": t.pk,
-                        "author_id": customer_id if from_customer else agent_id,
-                        "from_customer": from_customer,
-                        "is_public": not note,
-                        "body": rng.choice(NOTES if note else REPLIES),
-                        "created_at": at,
-                    }
-                )
-        insert_dicts(Ticket, [vars(t) for t in self.tickets], with_pk=True)
-        insert_dicts(Reply, rows)
+                yield {
+                    "ticket_id": t.pk,
+                    "author_id": customer_id if from_customer else agent_id,
+                    "from_customer": from_customer,
+                    "is_public": not note,
+                    "body": rng.choice(NOTES if note else REPLIES),
+                    "created_at": at,
+                }
 
     # -- credit ledger and history ---------------------------------------------------------------
 
     def _cycle(self, contract, when: datetime.datetime):
+        """The first and last day of the credit cycle of ``contract`` containing ``when`` (None,
+        None on an unlimited plan). Each contract's cycles are worked out once and then found by
+        bisection: the date arithmetic was a third of the ledger's time."""
         plan = self.plans[contract.support_plan_id]
         if plan.plan_type != "ticket_based":
             return None, None
-        cycle = cycle_containing(
-            anchor=contract.start_date,
-            contract_end=contract.end_date,
-            cycle=plan.credit_cycle,
-            day=timezone.localdate(when),
-        )
-        return cycle.start, cycle.end
+        day = max(when.astimezone(self.zone).date(), contract.start_date)
+        if contract.end_date is not None:
+            day = min(day, contract.end_date)
+        starts, cycles = self.cycles[contract.pk]
+        i = bisect.bisect_right(starts, day) - 1
+        if i < 0 or day > cycles[i].end:
+            found = cycle_containing(
+                anchor=contract.start_date,
+                contract_end=contract.end_date,
+                cycle=plan.credit_cycle,
+                day=day,
+            )
+            i += 1
+            starts.insert(i, found.start)
+            cycles.insert(i, found)
+        return cycles[i].start, cycles[i].end
 
     def _ledger_and_history(self):
         rng = self.rng

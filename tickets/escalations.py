@@ -11,7 +11,9 @@ less ``desk.sweeps.MARGIN``): a due time an edit moved into the past, a ticket t
 another run held while the last run locked it. The work is bounded by the last minutes'
 activity, not by the running tickets past due, however many there are. A new level, or one
 whose target or offset changed, has no such moment (``sla.services``): its first run reads every
-running ticket past its time.
+running ticket past its time. Of those, the candidates are the tickets with a level due that
+has not fired for its due time (a probe of the firings' index each), so that a busy desk's
+tickets written in the last minutes are not all locked and read whole to find the few due.
 
 One query finds the candidates; they are then handled in chunks of ``CHUNK`` tickets, each in its
 own transaction and with a fixed number of queries whatever its size: lock the chunk's ticket rows
@@ -51,8 +53,8 @@ DUE_FIELD: dict[str, str] = {
 REASON_MAX = 100
 # Tickets locked, decided and written per transaction.
 CHUNK = 500
-# What an escalation can change on a ticket (``updated_at`` as ``save()`` would have set it).
-WRITTEN_FIELDS = ["assignee", "priority", "response_due_at", "resolution_due_at", "updated_at"]
+# What an escalation's actions can change on a ticket (and ``updated_at``, as ``save()`` would).
+ACTION_FIELDS = ["assignee", "assigned_at", "priority", "response_due_at", "resolution_due_at"]
 
 
 def _levels() -> list[EscalationLevel]:
@@ -64,20 +66,26 @@ def _levels() -> list[EscalationLevel]:
 
 
 def _level_condition(level: EscalationLevel, now: datetime.datetime) -> Q:
-    """Tickets of ``level``'s SLA for which ``level`` is due: never swept, those it has not
-    fired for that due time; since its sweep, those whose time came since (a range of an index;
-    whether each fired already is read with its chunk)."""
+    """Tickets of ``level``'s SLA for which ``level`` is due and has not fired for that due time
+    (one probe of the firings' unique index a ticket)."""
     due_field = DUE_FIELD[level.target]
     offset = datetime.timedelta(minutes=level.offset_minutes)
     condition: Q = Q(sla_id=level.sla_id) & Q(**{f"{due_field}__lte": now - offset})
     if level.target == EscalationLevel.Target.RESPONSE:
         condition &= Q(first_responded_at__isnull=True)
-    if level.swept_until is not None:
-        return condition & Q(**{f"{due_field}__gt": level.swept_until - sweeps.MARGIN - offset})
     fired = EscalationFiring.objects.filter(
         ticket=OuterRef("pk"), level_id=level.pk, due_at=OuterRef(due_field)
     )
     return condition & Q(~Exists(fired))
+
+
+def _since_sweep(level: EscalationLevel) -> Q:
+    """The tickets whose time for ``level`` came since its sweep (a range of an index); every
+    ticket for a level never swept."""
+    if level.swept_until is None:
+        return Q()
+    offset = datetime.timedelta(minutes=level.offset_minutes)
+    return Q(**{f"{DUE_FIELD[level.target]}__gt": level.swept_until - sweeps.MARGIN - offset})
 
 
 def _is_due(ticket: Ticket, level: EscalationLevel, now: datetime.datetime) -> bool:
@@ -95,18 +103,21 @@ def _running(queryset):
 
 
 def candidates(now: datetime.datetime, levels: list[EscalationLevel]):
-    """One query: open, running tickets with at least one level due (and, for a level never
-    swept, not yet fired)."""
+    """One query: open, running tickets with at least one level due and not yet fired for
+    its due time, among those whose time came since the level's sweep and those written
+    since (a range of an index each: a due time an edit moved into the past, a ticket an edit
+    or another run held). Only those are locked and read whole."""
     if not levels:
         return Ticket.objects.none()
     condition = Q()
+    unfired = Q()
     for level in levels:
-        condition |= _level_condition(level, now)
+        due = _level_condition(level, now)
+        condition |= due & _since_sweep(level)
+        unfired |= due
     swept = [level.swept_until for level in levels if level.swept_until is not None]
     if swept:
-        # And every running ticket written since the earliest sweep (a range of an index): a due
-        # time an edit moved into the past, a ticket an edit or another run held.
-        condition |= Q(updated_at__gt=min(swept) - sweeps.MARGIN)
+        condition |= Q(updated_at__gt=min(swept) - sweeps.MARGIN) & unfired
     return _running(Ticket.objects.all()).filter(condition).only("pk").order_by("pk")
 
 
@@ -183,7 +194,8 @@ def _swept(levels: list[EscalationLevel], now: datetime.datetime) -> None:
 def _escalate_chunk(
     *, ticket_ids: list[int], by_sla: dict, slas: dict[int, SLA], now: datetime.datetime
 ) -> int:
-    """Fire the due levels of the chunk's tickets; five queries whatever the chunk's size."""
+    """Fire the due levels of the chunk's tickets, in a fixed number of queries, whatever its
+    size."""
     tickets = list(lock_tickets_skipping_held(_running(Ticket.objects.filter(pk__in=ticket_ids))))
     if not tickets:
         return 0
@@ -195,10 +207,13 @@ def _escalate_chunk(
 
     firings: list[EscalationFiring] = []
     changed: list[Ticket] = []
+    acted_on: list[Ticket] = []  # reassigned or raised, not only notified about
     mails: list = []
     count = 0
     written_at = timezone.now()
+    attnames = [Ticket._meta.get_field(name).attname for name in ACTION_FIELDS]
     for ticket in tickets:
+        before = [getattr(ticket, attname) for attname in attnames]
         if ticket.sla_id in slas:
             ticket.sla = slas[ticket.sla_id]  # the prefetched SLA: recomputing reads nothing
         try:
@@ -218,11 +233,19 @@ def _escalate_chunk(
             ticket._change_reason = reason[:REASON_MAX]  # type: ignore[attr-defined]
             ticket.updated_at = written_at
             changed.append(ticket)
+            if [getattr(ticket, attname) for attname in attnames] != before:
+                acted_on.append(ticket)
     if not changed:
         return 0
     EscalationFiring.objects.bulk_create(firings)
+    # One UPDATE writes the moment of every ticket that fired; only those an action changed
+    # are written field by field (``bulk_update``'s CASE a field costs a millisecond a ticket
+    # to build: most firings only notify).
+    Ticket.objects.filter(pk__in=[ticket.pk for ticket in changed]).update(updated_at=written_at)
+    if acted_on:
+        Ticket.objects.bulk_update(acted_on, ACTION_FIELDS)
     # Every ticket that fired gets one history record with its reason, notices included.
-    bulk_update_with_history(changed, Ticket, WRITTEN_FIELDS, default_date=written_at)
+    bulk_update_with_history(changed, Ticket, [], default_date=written_at)
     if mails:
         mail.queue(mails)
     return count

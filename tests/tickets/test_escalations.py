@@ -4,6 +4,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from desk.choices import Priority, Status
@@ -140,9 +141,11 @@ def test_reassign_and_raise_priority_recorded_on_history(sla, department, agent)
     )
     EscalationLevel.objects.create(sla=sla, level=2, target="response", action="raise_priority")
     ticket = make_ticket(sla, department, assignee=agent)
+    started = timezone.now()
     assert escalations.run(now=NOON) == 2
     ticket.refresh_from_db()
     assert ticket.assignee == other
+    assert ticket.assigned_at >= started  # what time-based rules on "assigned" count from
     assert ticket.priority == Priority.URGENT
     created = NOON - datetime.timedelta(hours=1)
     assert ticket.response_due_at == created + datetime.timedelta(minutes=30)  # urgent target
@@ -370,6 +373,23 @@ def test_a_ticket_held_while_the_last_run_swept_fires_on_a_later_run(sla, depart
         swept_until=NOON - datetime.timedelta(minutes=5)
     )
     assert escalations.run(now=NOON) == 1
+
+
+def test_tickets_written_since_the_sweep_are_read_only_with_a_level_left_to_fire(
+    sla, department, agent
+):
+    """A busy desk writes many running tickets a minute: those with no level due and unfired
+    are not candidates (not locked, not read whole)."""
+    notify_level(sla, [agent])
+    make_ticket(sla, department)  # response due 11:50
+    assert escalations.run(now=NOON) == 1  # fires, and writes the ticket
+    make_ticket(sla, department, response_due_at=NOON + datetime.timedelta(hours=2))  # not due
+    due = make_ticket(sla, department)
+    EscalationLevel.objects.update(swept_until=NOON)
+    Ticket.objects.update(updated_at=NOON)  # all three written since the sweep
+    later = NOON + datetime.timedelta(minutes=1)
+    ids = set(escalations.candidates(later, escalations._levels()).values_list("pk", flat=True))
+    assert ids == {due.pk}
 
 
 def test_a_swept_level_reads_only_since_its_sweep_until_its_offset_changes(

@@ -211,7 +211,7 @@ def _escalate_chunk(
     mails: list = []
     count = 0
     written_at = timezone.now()
-    attnames = [Ticket._meta.get_field(name).attname for name in ACTION_FIELDS]
+    attnames = [f.attname for f in Ticket._meta.concrete_fields if f.name in ACTION_FIELDS]
     for ticket in tickets:
         before = [getattr(ticket, attname) for attname in attnames]
         if ticket.sla_id in slas:

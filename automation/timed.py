@@ -202,8 +202,9 @@ def scope(rule: Rule, now: datetime.datetime) -> Q:
 def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
     """``scope``, narrowed to the tickets whose answer can have changed since the rule's last
     sweep, as ranges of an index: a ticket's moment or a running ticket's due time (per SLA
-    calendar for business hours: each calendar's window is a few hours wide), or its
-    ``updated_at``. Each is only a bound, a minute wider than exact; ``hours`` decides."""
+    calendar for business hours: each calendar's window is a few hours wide; the SLAs whose
+    calendars give the same window share one range), or its ``updated_at``. Each is only a
+    bound, a minute wider than exact; ``hours`` decides."""
     q = scope(rule, now)
     n, operator = rule.time_hours, rule.time_operator
     swept = rule.swept_until if criteria.reads_only_the_ticket(rule) else None
@@ -215,7 +216,7 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
             return changed or [q]
     elif operator == Operator.GREATER and swept is None:
         return [q]
-    found = []
+    windows: dict[tuple, Q] = {}  # the tickets of each window
     for tickets, calendar in calendars.measures(rule.business_hours):
         if rule.time_field in DUE:  # from, until: the due times the condition holds for
             if operator == Operator.IS:
@@ -233,6 +234,9 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
             assert swept is not None
             bounds = shifted(calendar, swept, -(n + 1)), shifted(calendar, now, -(n + 1))
             bounds = (bounds[0] and bounds[0] - sweeps.MARGIN), bounds[1]
+        windows[bounds] = windows[bounds] | tickets if bounds in windows else tickets
+    found = []
+    for bounds, tickets in windows.items():
         within = q & tickets
         if bounds[0] is not None:
             within &= Q(**{f"{anchor}__gte": bounds[0] - SLACK})

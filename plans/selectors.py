@@ -4,8 +4,7 @@ The overview's contracts and credit usage are the contracts app's (``contracts.s
 """
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 
 from desk.history import SHOWN, HistoryEntry, history_entries
 from sla.models import SLA
@@ -31,17 +30,21 @@ def plan_list(user) -> QuerySet[SupportPlan]:
     return _plans(user).annotate(contract_count=_contract_count(cap=LIST_COUNT_CAP))
 
 
+class RowCount(Subquery):
+    """How many rows a (sliced) queryset reads: ``(SELECT COUNT(*) FROM (…))``. Counting the
+    first rows of a slice reads the index only up to the slice's end (``… WHERE pk IN (first
+    rows)`` had PostgreSQL scan the table for them: 14 ms for 24 plans at 100,000 contracts)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
 def _contract_count(cap: int | None = None):
     """Contracts per plan (up to one past ``cap``), counted through the support_plan index for
     each plan shown. The model named, not imported: plans sit below contracts."""
     contracts = apps.get_model("contracts", "Contract")._default_manager
-    if cap is None:
-        of_plan = contracts.filter(support_plan=OuterRef("pk"))
-    else:  # the first ``cap + 1`` of them, a query further in
-        first = contracts.filter(support_plan=OuterRef(OuterRef("pk"))).order_by()
-        of_plan = contracts.filter(pk__in=first.values("pk")[: cap + 1])
-    counted = of_plan.order_by().values("support_plan").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
+    of_plan = contracts.filter(support_plan=OuterRef("pk")).order_by().values("pk")
+    return RowCount(of_plan if cap is None else of_plan[: cap + 1])
 
 
 def plan_get(user, pk) -> SupportPlan:

@@ -15,7 +15,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -303,9 +303,11 @@ _TOKEN = re.compile(r"\s*(?:(\d+)|(and|or|&&|\|\|)|(\()|(\))|(\S))", re.IGNORECA
 Pattern = int | tuple  # a row number, or ("and" | "or", left, right)
 
 
+@lru_cache(maxsize=1024)
 def parse_pattern(text: str, rows: int) -> Pattern | None:
     """The pattern over ``rows`` criteria as a tree; ``ValidationError`` with a message that says
-    what is wrong and where. Every row is used; ``and`` binds tighter than ``or``."""
+    what is wrong and where. Every row is used; ``and`` binds tighter than ``or``. A tree is
+    immutable and kept (a rule's pattern is read for each ticket it is evaluated against)."""
     text = (text or "").strip()
     if not text:
         return None

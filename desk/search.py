@@ -15,7 +15,7 @@ SHORT = 2  # the longest word the pieces serve; longer ones have trigrams
 
 class HoldsPiece(Func):
     """Whether a column's pieces (its one- and two-character substrings, upper case) hold a
-    word, ``ARRAY[UPPER(word)] <@ desk_short_grams(column)``: a test an index answers
+    word, ``desk_short_grams(column) @> ARRAY[UPPER(word)]``: a test an index answers
     (PostgreSQL). It only narrows: the ``icontains`` beside it decides. Elsewhere always true."""
 
     output_field = BooleanField()

@@ -91,10 +91,9 @@ def test_48_business_hours_reached_after_the_sweep_still_fire(
     assert Ticket.objects.get(pk=ticket.pk).priority == Priority.HIGH
 
 
-def test_exactly_24_business_hours_across_a_weekend_are_read_by_the_sla_s_calendar(
-    department, administrator, agent, office_sla
-):
-    time_rule(
+def assigned_24_business_hours_ago(administrator, department):
+    """A rule on tickets assigned exactly 24 business hours ago."""
+    return time_rule(
         administrator,
         department,
         time_field=Rule.TimeField.ASSIGNED,
@@ -102,6 +101,12 @@ def test_exactly_24_business_hours_across_a_weekend_are_read_by_the_sla_s_calend
         time_hours=24,
         business_hours=True,
     )
+
+
+def test_exactly_24_business_hours_across_a_weekend_are_read_by_the_sla_s_calendar(
+    department, administrator, agent, office_sla
+):
+    assigned_24_business_hours_ago(administrator, department)
     ticket = f.TicketFactory(department=department, sla=office_sla, assignee=agent)
     # Assigned on Wednesday 13:00: 24 business hours on Monday 13:00, 120 calendar hours later.
     Ticket.objects.filter(pk=ticket.pk).update(assigned_at=at(2, 4))
@@ -118,14 +123,7 @@ def test_slas_on_the_same_calendar_share_one_range_of_the_index(
     without one), so that a desk's many SLAs on a few calendars make a short query."""
     other_office = make_office_sla(department)
     f.SLAFactory(department=department, business_hours=SLA.BusinessHours.ALWAYS)
-    rule = time_rule(
-        administrator,
-        department,
-        time_field=Rule.TimeField.ASSIGNED,
-        time_operator=Rule.TimeOperator.IS,
-        time_hours=24,
-        business_hours=True,
-    )
+    rule = assigned_24_business_hours_ago(administrator, department)
     now = at(7, 4) + datetime.timedelta(minutes=30)
     assert len(timed.arms(rule, now, timed.Calendars())) == 2  # the offices', calendar time
     tickets = [

@@ -272,7 +272,10 @@ def _checked_and_indexed_after(*tables: str):
     """Drop the ``tables``' foreign keys and their indexes other than their constraints', and
     make them again after the block, in the order given (PostgreSQL): each foreign key is then
     checked by one join and each index built by one sort of the loaded rows, rather than a
-    trigger and an insertion a row."""
+    trigger and an insertion a row. Elsewhere the block runs as it is."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     qn = connection.ops.quote_name
 
     def check_pending(cursor):
@@ -849,13 +852,7 @@ class Builder:
         """The replies, then the tickets with their last replies' moments (one COPY each: an
         UPDATE of every ticket after took 7 minutes at a million, each row's indexes written
         again); the two tables' keys and indexes made after both."""
-        tables = (Ticket._meta.db_table, Reply._meta.db_table)
-        loading = (
-            _checked_and_indexed_after(*tables)
-            if connection.vendor == "postgresql"
-            else contextlib.nullcontext()
-        )
-        with loading:
+        with _checked_and_indexed_after(Ticket._meta.db_table, Reply._meta.db_table):
             insert_dicts(Reply, self._replies(), checked_after=False)
             insert_dicts(Ticket, (vars(t) for t in self.tickets), with_pk=True, checked_after=False)
 
@@ -1068,12 +1065,7 @@ class Builder:
             f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
             + " UNION ALL ".join(selects)
         )
-        loading = (
-            _checked_and_indexed_after(table)
-            if connection.vendor == "postgresql"
-            else contextlib.nullcontext()
-        )
-        with loading, connection.cursor() as cursor:
+        with _checked_and_indexed_after(table), connection.cursor() as cursor:
             cursor.execute(sql)
 
     # -- workflow rules (issue 18) ---------------------------------------------------------------

@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from desk import mail, sweeps
 from desk.choices import Priority
@@ -245,7 +244,7 @@ def _escalate_chunk(
     if acted_on:
         Ticket.objects.bulk_update(acted_on, ACTION_FIELDS)
     # Every ticket that fired gets one history record with its reason, notices included.
-    bulk_update_with_history(changed, Ticket, [], default_date=written_at)
+    Ticket.history.bulk_history_create(changed, update=True, default_date=written_at)
     if mails:
         mail.queue(mails)
     return count

@@ -21,6 +21,9 @@ from tests.conftest import restore_ready_groups
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_DEFAULT = "/usr/bin/chromium"
+# How long an action or an assertion waits for the page.
+TIMEOUT_MS = 10_000
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -70,6 +73,12 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
         _unavailable("Playwright is not installed: run `make install`")
+    from playwright.sync_api import expect
+
+    # Assertions wait as long as actions (Playwright's are 5 s apart): under CI's four jobs on
+    # two cores, a page's two requests after a keystroke (suggestions, then the account's
+    # contacts) took longer than 5 s.
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
@@ -79,7 +88,7 @@ def browser():
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     yield context
     context.close()
 

@@ -29,7 +29,9 @@ class IdempotentRequest(models.Model):
     """The first answer to a POST sent with an ``Idempotency-Key`` (kept 24 hours): a repeat with
     the same key and body gets it again, and creates nothing more."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of the method, path and body
     status_code = models.PositiveSmallIntegerField()

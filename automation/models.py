@@ -36,6 +36,7 @@ class EmailTemplate(models.Model):
         on_delete=models.CASCADE,
         related_name="email_templates",
         verbose_name=_("department"),
+        db_index=False,
     )
     module = models.CharField(_("module"), max_length=20, choices=Module.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -317,12 +318,22 @@ class Firing(models.Model):
         FAILED = "failed", _("An action failed")
         STOPPED = "stopped", _("Stopped: a chain of rules three deep")
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="firings")
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="firings", db_index=False)
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "contracts.Contract",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     trigger = models.CharField(_("trigger"), max_length=20, choices=Rule.Trigger.choices)
     # The change that fired it: a rerun of the same change never fires the rule again.
@@ -430,6 +441,7 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
         verbose_name=_("ticket"),
+        db_index=False,
     )
     contract = models.ForeignKey(
         "contracts.Contract",
@@ -438,6 +450,7 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
         verbose_name=_("contract"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

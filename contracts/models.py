@@ -58,6 +58,7 @@ class Contract(models.Model):
         on_delete=models.PROTECT,
         related_name="contracts",
         verbose_name=_("account"),
+        db_index=False,
     )
     start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
     # Empty: the contract has no end date (SPEC section 6): active from its start for ever.
@@ -91,7 +92,11 @@ class Contract(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["expiry_notice_sent_for"])
+    # Read by contract, as the tickets' history (``tickets.models.HISTORY_UNINDEXED``).
+    history = HistoricalRecords(
+        excluded_fields=["expiry_notice_sent_for"],
+        no_db_index=["owner", "account", "support_plan", "renews"],
+    )
     objects = ContractQuerySet.as_manager()
 
     class Meta:
@@ -164,6 +169,7 @@ class CreditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="credit_entries",
         verbose_name=_("contract"),
+        db_index=False,
     )
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -172,6 +178,7 @@ class CreditEntry(models.Model):
         blank=True,
         related_name="credit_entries",
         verbose_name=_("ticket"),
+        db_index=False,
     )
     ticket_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -300,7 +307,11 @@ class ContractUsageDay(UsageDay):
     is only ever written under the contract's lock, which the ledger row takes already."""
 
     contract = models.ForeignKey(
-        Contract, on_delete=models.CASCADE, related_name="usage_days", verbose_name=_("contract")
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="usage_days",
+        verbose_name=_("contract"),
+        db_index=False,
     )
 
     class Meta:
@@ -325,6 +336,7 @@ class PlanUsageDay(UsageDay):
         on_delete=models.CASCADE,
         related_name="usage_days",
         verbose_name=_("support plan"),
+        db_index=False,
     )
     stripe = models.PositiveSmallIntegerField(_("stripe"), default=0)
 

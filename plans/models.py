@@ -48,6 +48,7 @@ class SupportPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="support_plans",
         verbose_name=_("department"),
+        db_index=False,
     )
     name = models.CharField(_("plan name"), max_length=100)
     plan_type = models.CharField(

@@ -34,7 +34,11 @@ class HolidayList(models.Model):
 
 class Holiday(models.Model):
     holiday_list = models.ForeignKey(
-        HolidayList, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("list")
+        HolidayList,
+        on_delete=models.CASCADE,
+        related_name="holidays",
+        verbose_name=_("list"),
+        db_index=False,
     )
     date = models.DateField(_("date"), validators=[validate_date_in_range])
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -70,6 +74,7 @@ class SLA(models.Model):
         on_delete=models.PROTECT,
         related_name="slas",
         verbose_name=_("department"),
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -133,7 +138,7 @@ class SLA(models.Model):
 class SLATarget(models.Model):
     """Response and resolution targets, in business minutes, for one ticket priority."""
 
-    sla = models.ForeignKey(SLA, on_delete=models.CASCADE, related_name="targets")
+    sla = models.ForeignKey(SLA, on_delete=models.CASCADE, related_name="targets", db_index=False)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
     response_minutes = models.PositiveIntegerField(_("response time (minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution time (minutes)"))
@@ -219,7 +224,9 @@ class EscalationLevel(models.Model):
         REASSIGN = "reassign", _("Reassign to an agent")
         RAISE_PRIORITY = "raise_priority", _("Raise the priority")
 
-    sla = models.ForeignKey(SLA, on_delete=models.CASCADE, related_name="escalation_levels")
+    sla = models.ForeignKey(
+        SLA, on_delete=models.CASCADE, related_name="escalation_levels", db_index=False
+    )
     level = models.PositiveSmallIntegerField(_("level"))
     target = models.CharField(_("target"), max_length=10, choices=Target.choices)
     offset_minutes = models.IntegerField(

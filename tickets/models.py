@@ -20,6 +20,20 @@ class TicketQuerySet(DepartmentScopedQuerySet):
 # resolved tickets are not in them).
 UNRESOLVED = ~Q(status__in=sorted(Status.resolved_kinds()))
 
+# A foreign key that leads one of a table's indexes has no index of its own (``db_index=False``):
+# the longer index serves its lookups, and each row written updates one index fewer. The history
+# is read by ticket (its ``id`` index), never by what a version pointed at: none of its keys has
+# one.
+HISTORY_UNINDEXED = [
+    "account",
+    "contact",
+    "department",
+    "assignee",
+    "created_by",
+    "contract",
+    "sla",
+]
+
 
 class Ticket(models.Model):
     """A customer's request. It follows at most one contract, and through it at most one SLA."""
@@ -35,6 +49,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("account"),
+        db_index=False,
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -49,6 +64,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("department"),
+        db_index=False,
     )
     product_name = models.CharField(_("product name"), max_length=200, blank=True)
     priority = models.CharField(
@@ -64,6 +80,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,6 +97,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("contract"),
+        db_index=False,
     )
     # The SLA the ticket follows (SPEC section 4): its contract's plan's SLA while credits are
     # left, else its department's default SLA (if any), decided at creation and when its contract
@@ -112,7 +130,7 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=HISTORY_UNINDEXED)
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -268,7 +286,9 @@ class Ticket(models.Model):
 class EscalationFiring(models.Model):
     """An escalation level that has fired for a ticket, for one due time. Never fires twice."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
     level = models.ForeignKey(
         "sla.EscalationLevel", on_delete=models.CASCADE, related_name="firings"
     )
@@ -294,7 +314,11 @@ class Reply(models.Model):
     and the customer, or a private note, which only staff ever see."""
 
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket")
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("ticket"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -293,17 +293,22 @@ def _unfired(found: list[Match]) -> Iterator[Match]:
             yield match
 
 
+def to_read(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
+    """The tickets of the rules' department any of ``rules`` may fire for at ``now``: each
+    distinct arm once (rules of one condition and criteria, whatever their actions, share theirs:
+    the query's size, and Django's time to build it, follow the distinct conditions)."""
+    either = Q()
+    for arm in dict.fromkeys(arm for rule in rules for arm in arms(rule, now, calendars)):
+        either |= arm
+    return Ticket.objects.filter(either, department_id=rules[0].department_id)
+
+
 def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
     """What ``rules`` (of one department) fire for at ``now``: one scan of the department's
     tickets any of them may fire for, each ticket decided for each rule, in list order."""
     if not rules:
         return
-    either = Q()
-    for rule in rules:
-        for arm in arms(rule, now, calendars):
-            either |= arm
-    tickets = Ticket.objects.filter(either, department_id=rules[0].department_id)
-    for chunk in _chunks(tickets):
+    for chunk in _chunks(to_read(rules, now, calendars)):
         found = [
             match
             for ticket in chunk

@@ -136,6 +136,30 @@ def test_slas_on_the_same_calendar_share_one_range_of_the_index(
     assert timed.run(now=now) == 2
 
 
+def test_rules_alike_read_their_tickets_once(department, administrator, agent):
+    """Rules of one condition and criteria, whatever their actions, share their ranges of the
+    index: the department's query is the one rule's, and each rule still fires."""
+    alike = {"time_field": Rule.TimeField.CREATED, "time_hours": 2}
+    raises = time_rule(administrator, department, **alike)
+    assigns = time_rule(
+        administrator, department, **alike, name="Assign", set_priority="", set_assignee=agent
+    )
+    other = time_rule(administrator, department, **(alike | {"time_hours": 3}), name="Other")
+    now = at(1)
+    query = {
+        rules: str(timed.to_read(list(rules), now, timed.Calendars()).query)
+        for rules in [(raises,), (raises, assigns), (raises, other)]
+    }
+    assert query[(raises, assigns)] == query[(raises,)]
+    assert query[(raises, other)] != query[(raises,)]  # another condition: another range
+    ticket = f.TicketFactory(department=department, priority=Priority.LOW)
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=now - 5 * HOUR)
+    written(ticket, now - 5 * HOUR)
+    assert timed.run(now=now) == 3
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.assignee) == (Priority.MEDIUM, agent)
+
+
 def test_criteria_an_edit_makes_true_fire_on_the_next_run(department, administrator, agent):
     now = datetime.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     time_rule(

@@ -50,9 +50,10 @@ def perform(
     it (the new assignee, priority, credits). ``seen``: the rules after this one in the run,
     which read its field update there (``automation.chain.seen``)."""
     results = []
+    after = rule.alerts or rule.makes_task or bool(rule.webhook_url)  # actions that read it
     if rule.module == Module.TICKETS and rule.field_updates:
         results.append(_field_update(rule, record, chain=(*chain, rule.pk), seen=seen))
-        if results[-1]["ok"] and reload is not None:
+        if results[-1]["ok"] and reload is not None and after:
             record = reload()
             facts = type(facts)(rule.module, record)
     if rule.alerts:

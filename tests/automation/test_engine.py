@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from automation import engine, services
+from automation import criteria, engine, services
 from automation.chain import MAX_DEPTH
 from automation.models import Firing, Module, Rule, Task
 from contracts.models import CreditEntry
@@ -23,6 +23,7 @@ from desk.people import person_name
 from tests import factories as f
 from tests.conftest import run_queued_tasks
 from tickets.conversation import reply_add
+from tickets.models import Ticket
 from tickets.services import ASSIGNEE_NOT_IN_DEPARTMENT, ticket_create, ticket_update
 
 pytestmark = pytest.mark.django_db
@@ -824,6 +825,29 @@ def test_the_queries_a_ticket_save_adds_do_not_grow_with_the_rules(
 
     assert with_thirty == with_one
     assert queued_runs().count() == 3
+
+
+@pytest.mark.parametrize("alert", [False, True])
+def test_the_ticket_is_read_again_after_a_field_update_only_for_the_actions_after_it(
+    administrator, department, account, alert
+):
+    """An alert after a field update reads the ticket as the update left it; a rule that only
+    updates fields (a time-based rule raising the priority) does not read it again."""
+    fields = {"alert_template": template(administrator, department), "alert_assignee": True}
+    rule = make_rule(
+        administrator,
+        department,
+        trigger=Trigger.EDITED,
+        set_priority=Priority.URGENT,
+        **(fields if alert else {}),
+    )
+    ticket = open_ticket(administrator, department, account)
+    facts = criteria.Facts(Module.TICKETS, ticket)
+    with CaptureQueriesContext(connection) as queries:
+        engine.fire(rule, ticket, facts=facts, trigger=Trigger.TIME_PASSED)
+    reads = [q for q in queries if q["sql"].startswith('SELECT "tickets_ticket"."id"')]
+    assert len(reads) == (2 if alert else 1)  # the update's lock; for the alert, the reload
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.URGENT
 
 
 def test_a_run_adds_a_small_constant_number_of_queries_per_firing(administrator):

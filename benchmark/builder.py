@@ -39,6 +39,7 @@ from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from automation import receivers
 from automation.models import RAISE_PRIORITY, EmailTemplate, Firing, Module, Rule, Task
 from contracts import usage
 from contracts.cycles import cycle_containing
@@ -1115,6 +1116,7 @@ class Builder:
                     )
                 )
         rules = Rule.objects.bulk_create(rules)
+        receivers.rules_changed(rule.department_id for rule in rules)  # no save, no signal
         self.rule = rules[0]
         tickets = list(
             Ticket.objects.filter(department=self.rule.department).values_list("pk", flat=True)[
@@ -1197,6 +1199,7 @@ class Builder:
                     )
                 )
         Rule.objects.bulk_create(rules)
+        receivers.rules_changed(rule.department_id for rule in rules)
 
 
 # The article's largest edition: 30 active workflow rules per department.

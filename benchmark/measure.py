@@ -394,15 +394,16 @@ def measure_api_status_changes(client, *, requests) -> list[Figure]:
 
 def measure_rule_runs(desk, *, requests) -> list[Figure]:
     """What the workflow rules cost a change: the receiver, inside the change's transaction (does
-    a rule listen? queue the run), and the run in the worker: 30 rules of the department, those
-    listening to an edit evaluated against the ticket, its contract and credits."""
+    a rule listen? known from the department's rules version; queue the run), and the run in the
+    worker: 30 rules of the department, those listening to an edit evaluated against the ticket,
+    its contract and credits."""
     from automation import engine, receivers
 
     if desk.rule is None:
         return []
     tickets = list(
         Ticket.objects.filter(department_id=desk.rule.department_id, contract__isnull=False)
-        .select_related("contract__support_plan")
+        .select_related("department", "contract__support_plan")  # as the ticket's lock reads it
         .order_by("pk")[: requests + 2]
     )
     figures = []

@@ -6,7 +6,8 @@ from .models import Contract
 
 
 def lock_contract(contract_id: int) -> Contract:
-    """The contract with its plan and SLA, its row locked until the transaction ends: balances
+    """The contract with its plan and the plan's SLA and department, its row locked until the
+    transaction ends (the workflow rules' receiver reads the department's rules version): balances
     read and written under it agree with concurrent spends, and its history (ledger, tickets)
     cannot grow between a check and the write that relies on it.
 
@@ -14,7 +15,7 @@ def lock_contract(contract_id: int) -> Contract:
     ``FOR NO KEY UPDATE``: rows that merely point at the contract need not wait for it."""
     return (
         Contract.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("support_plan__sla")
+        .select_related("support_plan__sla", "support_plan__department")
         .get(pk=contract_id)
     )
 

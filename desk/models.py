@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,11 @@ class Department(models.Model):
         blank=True,
         verbose_name=_("agents"),
     )
+    # Made anew by every change to the department's rules (``automation.receivers``), so that
+    # what its workflow rules listen for is known from the department a change reads anyway, not
+    # asked of the rules table by every change. A new token, not a count: a change rolled back
+    # leaves the token before it, and its own is never seen again.
+    rules_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +40,17 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The rules token is written by ``automation.receivers.rules_changed`` alone: saving a
+        # department read before one of its rules changed must not put the older token back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "rules_version"
+            ]
+        super().save(*args, **kwargs)
 
 
 class Preferences(models.Model):

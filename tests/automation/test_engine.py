@@ -523,7 +523,7 @@ def test_credits_left_at_most_one_alerts_the_owner_once_per_cycle(
         ticket_update(by=administrator, ticket=ticket, status=Status.RESOLVED)
         run_queued_tasks()
 
-    tickets = [open_ticket(administrator, department, account) for _ in range(4)]
+    tickets = [open_ticket(administrator, department, account) for _ in range(3)]
     run_queued_tasks()
     resolve(tickets[0])  # 2 left
     assert emails_to("owner@example.com") == []

@@ -69,7 +69,8 @@ def queue_rules(
         chain=list(chain.current()),
         seen=list(chain.seen()),
     )
-    if not any((module, trigger) in listening(department) for trigger in event.triggers):
+    pairs = listening(department)
+    if not any((module, trigger) in pairs for trigger in event.triggers):
         return
     from .tasks import run_workflow_rules
 

@@ -58,11 +58,10 @@ def test_a_change_asks_the_rules_table_only_when_the_rules_changed(
     assert not asks_the_rules(edit(administrator, ticket, Priority.HIGH))
     assert queued_runs().count() == 2
 
-    other = make_rule(administrator, department, trigger=Trigger.EDITED, task_subject="Again")
+    make_rule(administrator, department, trigger=Trigger.EDITED, task_subject="Again")
     assert asks_the_rules(edit(administrator, ticket, Priority.URGENT))  # once after a change
     assert not asks_the_rules(edit(administrator, ticket, Priority.LOW))
     assert queued_runs().count() == 4
-    del other
 
 
 def test_a_rule_saved_or_deleted_is_heard_by_the_next_change(administrator, department, account):

@@ -189,19 +189,26 @@ def fire(
             return None  # fired already for this change or this episode
         if firing.outcome == Firing.Outcome.STOPPED:
             return firing
-        firing.actions = actions.perform(
-            rule,
-            record,
-            facts=facts,
-            firing=firing,
-            chain=chain,
-            reload=lambda: load(rule.module, record.pk),
-            seen=seen,
-        )
-        ok = all(result["ok"] for result in firing.actions)
-        firing.outcome = Firing.Outcome.DONE if ok else Firing.Outcome.FAILED
-        firing.save(update_fields=["actions", "outcome"])
+        act(firing, record, facts=facts, chain=chain, seen=seen)
     return firing
+
+
+def act(firing: Firing, record, *, facts, chain: tuple[int, ...] = (), seen: tuple[int, ...] = ()):
+    """Do what ``firing``'s rule does on ``record`` and record what each action did (in the
+    caller's transaction, which holds the firing)."""
+    rule = firing.rule
+    firing.actions = actions.perform(
+        rule,
+        record,
+        facts=facts,
+        firing=firing,
+        chain=chain,
+        reload=lambda: load(rule.module, record.pk),
+        seen=seen,
+    )
+    ok = all(result["ok"] for result in firing.actions)
+    firing.outcome = Firing.Outcome.DONE if ok else Firing.Outcome.FAILED
+    firing.save(update_fields=["actions", "outcome"])
 
 
 # --- Test against… ---------------------------------------------------------------------------

@@ -317,6 +317,9 @@ class Firing(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("An action failed")
         STOPPED = "stopped", _("Stopped: a chain of rules three deep")
+        # A time-based rule's firing, its episode claimed by the hourly run, its actions not yet
+        # done by a task worker (``automation.timed``).
+        QUEUED = "queued", _("Queued")
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="firings", db_index=False)
     ticket = models.ForeignKey(

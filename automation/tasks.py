@@ -14,6 +14,15 @@ def run_workflow_rules(event: dict) -> str:
 
 
 @task()
+def act_on_time_rule_firings(firing_ids: list[int]) -> str:
+    """Do the actions of firings the hourly time-based run queued (``timed.act``); safe to run
+    twice."""
+    from . import timed
+
+    return f"{timed.act(firing_ids)} firing(s) acted on"
+
+
+@task()
 def deliver_webhook(delivery_id: int) -> str:
     """Post one webhook (``webhooks.attempt``); if the endpoint did not accept it, try again
     later with back-off, until it does or ``webhooks.MAX_ATTEMPTS`` tries were made."""

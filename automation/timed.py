@@ -15,6 +15,13 @@ rerun, or two runs at once, never fire it twice; a new status change or reply st
 On-hold tickets never match a condition on due times, nor does a responded ticket the response
 due time.
 
+**The run decides, the workers act.** The run claims each match's episode (a queued firing,
+written in bulk) and queues its actions for the task workers in the same transaction (``act``,
+a hundred firings a task): a backlog of thousands of firings costs the run a few inserts, and
+the ticket updates, alerts and tasks go through the one door on as many workers as there are. A
+worker acts on the ticket as it is then; one that moved on meanwhile (a new episode, its
+criteria or the rule no longer met) lets the firing lapse.
+
 **Sweeps.** A run remembers, on each rule, the moment it evaluated the rule for every ticket
 (``swept_until``), and the next run reads only the tickets that can have changed their answer
 since: those whose condition came true since then, and those written since then (a ticket is
@@ -36,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from desk import sweeps
@@ -46,7 +53,7 @@ from sla.clock import RUNNING, calendar_for
 from sla.models import SLA
 from tickets.models import UNRESOLVED, Ticket
 
-from . import criteria, engine
+from . import criteria, engine, tasks
 from .models import Firing, Module, Rule
 
 logger = logging.getLogger(__name__)
@@ -55,6 +62,8 @@ Field = Rule.TimeField
 Operator = Rule.TimeOperator
 HOUR = datetime.timedelta(hours=1)
 CHUNK = 500
+# The firings one task of the workers acts on (tasks run side by side, on as many workers).
+ACTED_PER_TASK = 100
 # How much wider than exact each bound of ``arms`` is (business time is counted in whole minutes).
 SLACK = datetime.timedelta(minutes=1)
 
@@ -124,17 +133,29 @@ def shifted(calendar: Calendar | None, moment: datetime.datetime, hours: int):
         return None
 
 
+def applies(rule: Rule, ticket: Ticket) -> bool:
+    """Whether ``rule``'s condition can apply to ``ticket`` at all: its moment is set; "since
+    resolved" reads resolved tickets only, every other condition open ones; a due time neither
+    on-hold tickets nor, for the response, responded ones."""
+    if getattr(ticket, ANCHORS[rule.time_field]) is None:
+        return False
+    if ticket.is_resolved != (rule.time_field == Field.RESOLVED):
+        return False
+    if rule.time_field in DUE:
+        if ticket.is_on_hold:
+            return False
+        if rule.time_field == Field.RESPONSE_DUE and ticket.first_responded_at is not None:
+            return False
+    return True
+
+
 def hours(rule: Rule, ticket: Ticket, now: datetime.datetime, calendars: Calendars) -> int | None:
     """The whole hours of ``rule``'s condition for ``ticket`` at ``now`` (since its moment, or to
     its due time, negative once past); None when the condition cannot apply to it."""
+    if not applies(rule, ticket):
+        return None
     moment = getattr(ticket, ANCHORS[rule.time_field])
-    if moment is None or ticket.is_resolved != (rule.time_field == Field.RESOLVED):
-        return None  # "since resolved" reads resolved tickets only; every other, open ones
     if rule.time_field in DUE:
-        if ticket.is_on_hold:
-            return None
-        if rule.time_field == Field.RESPONSE_DUE and ticket.first_responded_at is not None:
-            return None
         start, end, sign = (now, moment, 1) if moment >= now else (moment, now, -1)
     else:
         start, end, sign = moment, now, 1
@@ -303,9 +324,10 @@ def to_read(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
     return Ticket.objects.filter(either, department_id=rules[0].department_id)
 
 
-def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
-    """What ``rules`` (of one department) fire for at ``now``: one scan of the department's
-    tickets any of them may fire for, each ticket decided for each rule, in list order."""
+def _matched(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
+    """What ``rules`` (of one department) fire for at ``now``, a chunk of tickets at a time: one
+    scan of the department's tickets any of them may fire for, each ticket decided for each
+    rule, in list order, less the episodes fired already."""
     if not rules:
         return
     for chunk in _chunks(to_read(rules, now, calendars)):
@@ -315,29 +337,101 @@ def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> 
             for rule in rules
             if (match := _decide(rule, ticket, now, calendars)) is not None
         ]
-        yield from _unfired(found)
+        yield list(_unfired(found))
+
+
+def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
+    """What ``rules`` (of one department) fire for at ``now``, one by one."""
+    for found in _matched(rules, now, calendars):
+        yield from found
 
 
 def run_rules(rules: list[Rule], now: datetime.datetime, calendars: Calendars | None = None):
-    """Fire ``rules`` (of one department) for every ticket each matches at ``now``; how many
-    firings were made."""
+    """Fire ``rules`` (of one department) for every ticket each matches at ``now``: each
+    firing's episode claimed here (a queued firing), its actions queued for the task workers
+    (``act``), in the same transaction, a chunk of tickets at a time. How many were queued."""
     calendars = calendars if calendars is not None else Calendars()
-    fired = 0
-    for match in matches(rules, now, calendars):
-        firing = engine.fire(
-            match.rule,
-            match.ticket,
-            facts=criteria.Facts(Module.TICKETS, match.ticket),
-            trigger=Rule.Trigger.TIME_PASSED,
-            episode=match.episode,
-        )
-        fired += firing is not None
-    return fired
+    queued = 0
+    for found in _matched(rules, now, calendars):
+        if found:
+            with transaction.atomic():
+                ids = [firing.pk for firing in _claim_episodes(found)]
+                for start in range(0, len(ids), ACTED_PER_TASK):
+                    tasks.act_on_time_rule_firings.enqueue(ids[start : start + ACTED_PER_TASK])
+            queued += len(ids)
+    return queued
 
 
 def run_rule(rule: Rule, now: datetime.datetime, calendars: Calendars | None = None) -> int:
     """Fire one rule for every ticket it matches at ``now``."""
     return run_rules([rule], now, calendars)
+
+
+def _claim_episodes(found: list[Match]) -> list[Firing]:
+    """A queued firing for each match, in one statement; the episodes another run claimed since
+    they were read (a run that overran its hour) left out, one by one."""
+    firings = [
+        Firing(
+            rule=match.rule,
+            ticket=match.ticket,
+            trigger=Rule.Trigger.TIME_PASSED,
+            episode=match.episode,
+            outcome=Firing.Outcome.QUEUED,
+        )
+        for match in found
+    ]
+    try:
+        with transaction.atomic():
+            return Firing.objects.bulk_create(firings)
+    except IntegrityError:
+        claimed = []
+        for firing in firings:
+            try:
+                with transaction.atomic():
+                    firing.save()
+            except IntegrityError:
+                continue
+            claimed.append(firing)
+        return claimed
+
+
+def act(firing_ids: list[int]) -> int:
+    """What a task worker does for the firings the hourly run queued: each firing's actions, in
+    a transaction of its own that holds the firing (two workers never act on one twice). A
+    firing whose ticket moved on since (deleted, a new episode, its rule's criteria or the rule
+    no longer met) lapses: it is deleted, as if the run had not matched. How many were done."""
+    done = 0
+    for pk in firing_ids:
+        with transaction.atomic():
+            firing = (
+                Firing.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("rule")
+                .filter(pk=pk, outcome=Firing.Outcome.QUEUED)
+                .first()
+            )
+            if firing is None:
+                continue  # done, lapsed, or in another worker's hands
+            ticket = engine.load(Module.TICKETS, firing.ticket_id) if firing.ticket_id else None
+            if ticket is None or not still_holds(firing, ticket):
+                firing.delete()
+                continue
+            engine.act(firing, ticket, facts=criteria.Facts(Module.TICKETS, ticket))
+            done += 1
+    return done
+
+
+def still_holds(firing: Firing, ticket: Ticket) -> bool:
+    """Whether the queued ``firing`` still applies to ``ticket``: its rule active, the ticket in
+    the episode it was queued for and meeting the rule's criteria. (Its hours are not counted
+    again: the run counted them for its hour, and the workers act within moments of it.)"""
+    rule = firing.rule
+    return (
+        rule.is_active
+        and rule.kind == Rule.Kind.TIME_BASED
+        and applies(rule, ticket)
+        and episode(rule, ticket) == firing.episode
+        and criteria.evaluate(rule, criteria.Facts(Module.TICKETS, ticket)).holds
+    )
 
 
 def _due(hour: datetime.datetime) -> Q:

@@ -518,7 +518,36 @@ def measure_scheduled_work() -> list[Figure]:
             if isinstance(result, int):
                 figure.note = f"{result} done"
             figures.append(figure.record([elapsed], captured))
+            if label == "time-based rules":
+                figures.append(measure_time_rule_acts(run))
     return figures
+
+
+def measure_time_rule_acts(run: str) -> Figure:
+    """What the task workers do after a time-based run: the actions of the firings it queued
+    (``timed.act``), timed here in one process, as one worker would do them."""
+    from automation import timed
+    from automation.models import Firing
+
+    figure = Figure(name=f"scheduled: time-based rules, {run}: the workers' acts", kind="job")
+    figure.url = "automation.timed.act"
+    queued = list(
+        Firing.objects.filter(outcome=Firing.Outcome.QUEUED).order_by("pk").values_list("pk")
+    )
+    statements = []  # counted, not captured: thousands of firings overflow the query log
+
+    def count(execute, sql, params, many, context):
+        statements.append(None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        done = timed.act([pk for (pk,) in queued])
+        elapsed = (time.perf_counter() - started) * 1000
+    figure.status, figure.samples, figure.queries = 200, 1, len(statements)
+    figure.median_ms = figure.p95_ms = round(elapsed, 1)
+    figure.note = f"{done} done, one worker"
+    return figure.judge()
 
 
 def measure_floor(desk, *, requests) -> Figure:

@@ -41,7 +41,7 @@ def render_table(figures) -> str:
     for f in figures:
         if f.kind == "build" or f.kind == "job":
             p95 = "—"
-            target = f"< {f.target_ms / 1000:g} s"
+            target = "—" if f.target_ms is None else f"< {f.target_ms / 1000:g} s"
         else:
             p95 = _cell(f.p95_ms, " ms")
             target = "—" if f.target_ms is None else f"< {f.target_ms:g} ms"

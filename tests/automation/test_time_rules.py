@@ -18,6 +18,7 @@ from desk.choices import Priority, Status
 from desk.models import OutgoingEmail
 from sla.models import SLA, WorkingPeriod
 from tests import factories as f
+from tests.conftest import run_queued_tasks
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
@@ -102,6 +103,7 @@ def test_fires_once_after_48_business_hours_and_again_only_in_a_new_episode(
     assert timed.run_rule(on_hold_rule, at(7, 8)) == 0
     # Tuesday 10:00 of the next week: 49 business hours.
     assert timed.run_rule(on_hold_rule, at(8, 1)) == 1
+    run_queued_tasks()  # the task workers act on the firings it queued
     ticket.refresh_from_db()
     assert ticket.priority == Priority.HIGH  # one step up from medium
     assert list(OutgoingEmail.objects.values_list("to", flat=True)) == [agent.email]
@@ -115,6 +117,7 @@ def test_fires_once_after_48_business_hours_and_again_only_in_a_new_episode(
     put_on_hold(Ticket.objects.get(pk=ticket.pk), administrator, at(8, 5))  # Tuesday 14:00
     assert timed.run_rule(on_hold_rule, at(9, 5)) == 0
     assert timed.run_rule(on_hold_rule, at(16, 6)) == 1  # 49 business hours later
+    run_queued_tasks()  # the task workers act on the firings it queued
     assert Firing.objects.filter(rule=on_hold_rule).count() == 2
 
 
@@ -131,6 +134,47 @@ def test_in_calendar_hours_the_weekend_counts(ticket, on_hold_rule, administrato
     put_on_hold(ticket, administrator, at(4))
     assert timed.run_rule(on_hold_rule, at(6, 0)) == 0  # exactly 48 hours: not more
     assert timed.run_rule(on_hold_rule, at(6, 1)) == 1
+
+
+def test_the_run_claims_the_episode_and_the_workers_act_on_it(
+    ticket, on_hold_rule, administrator, agent
+):
+    """The hourly run decides and claims each firing's episode (a queued firing); the task
+    workers do its actions, each firing once however many times its task runs."""
+    put_on_hold(ticket, administrator, at())
+    assert timed.run_rule(on_hold_rule, at(8, 1)) == 1
+    firing = Firing.objects.get(rule=on_hold_rule)
+    assert firing.outcome == Firing.Outcome.QUEUED
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.MEDIUM  # not yet
+    assert not OutgoingEmail.objects.exists()
+    assert timed.run_rule(on_hold_rule, at(8, 2)) == 0  # the episode is claimed
+    assert run_queued_tasks() >= 1
+    firing.refresh_from_db()
+    assert firing.outcome == Firing.Outcome.DONE
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.HIGH
+    assert list(OutgoingEmail.objects.values_list("to", flat=True)) == [agent.email]
+    assert timed.act([firing.pk]) == 0  # a task run twice: nothing more
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.HIGH
+
+
+def test_a_queued_firing_lapses_when_its_ticket_moved_on(ticket, on_hold_rule, administrator):
+    """Off hold before a worker came to it: a new episode, so the queued firing lapses (deleted,
+    nothing done), and the new episode fires in its own time."""
+    put_on_hold(ticket, administrator, at())
+    assert timed.run_rule(on_hold_rule, at(8, 1)) == 1
+    ticket_services.ticket_update(by=administrator, ticket=ticket, status=Status.OPEN, at=at(8, 1))
+    run_queued_tasks()
+    assert not Firing.objects.filter(rule=on_hold_rule).exists()
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.MEDIUM
+
+
+def test_a_queued_firing_of_a_rule_deactivated_since_lapses(ticket, on_hold_rule, administrator):
+    put_on_hold(ticket, administrator, at())
+    assert timed.run_rule(on_hold_rule, at(8, 1)) == 1
+    services.rule_set_active(by=administrator, rule=on_hold_rule, is_active=False)
+    run_queued_tasks()
+    assert not Firing.objects.filter(rule=on_hold_rule).exists()
+    assert Ticket.objects.get(pk=ticket.pk).priority == Priority.MEDIUM
 
 
 def test_two_runs_in_one_hour_evaluate_the_rule_once(ticket, on_hold_rule, administrator):
@@ -289,6 +333,7 @@ def test_a_resolved_condition_reads_resolved_tickets_only(ticket, administrator,
     resolved_at = Ticket.objects.get(pk=ticket.pk).resolved_at
     later = resolved_at + datetime.timedelta(hours=72, minutes=30)
     assert timed.run_rule(rule, later) == 1
+    run_queued_tasks()  # the task workers act on the firings it queued
     assert ticket.tasks.get().subject == "Ask how it went"
     open_one = f.TicketFactory(department=department, status=Status.OPEN, resolved_at=None)
     assert open_one not in timed.candidates(rule, later)

@@ -5,8 +5,8 @@ machines at once.
 Every step is idempotent: an escalation level fires once per ticket and due time (a unique row
 records it), an expiry notice is queued once per contract and end date, a time-based rule is
 evaluated once an hour (the hour is claimed) and fires once per ticket and episode (a unique
-row); their emails are queued in the transaction that records them and delivered by the task
-workers (``db_worker``).
+row); their emails, and the time-based rules' actions, are queued in the transaction that
+records them and done by the task workers (``db_worker``).
 
 Each step runs even if the other fails, and within a step one record that cannot be worked (an
 SLA or contract saved before today's bounds) is logged and skipped; the command then exits with
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "expiry notice(s) sent": lambda: notices.send_expiry_notices(
                 today=timezone.localdate(now)
             ),
-            "time-based rule firing(s)": lambda: timed.run(now=now),
+            "time-based rule firing(s) queued": lambda: timed.run(now=now),
             "API answer(s) forgotten": lambda: idempotency.forget_old_answers(now),
             "API request count(s) forgotten": lambda: throttling.forget_old_counts(now.timestamp()),
         }

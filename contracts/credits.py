@@ -118,13 +118,13 @@ def sync_for_ticket(*, ticket, by) -> CreditEntry | None:
         if spend is not None:
             # The refund goes back where the credit was spent (the caller holds the ticket's
             # lock, so its ledger rows cannot change meanwhile).
-            contract = lock_contract(spend.contract_id)
+            contract = lock_contract(spend.contract_id, with_sla=False)
             kind, delta = CreditEntry.Kind.REFUND, 1
             cycle_start, cycle_end = spend.cycle_start, spend.cycle_end
         else:
             if ticket.sla_exemption or ticket.contract_id is None:
                 return None
-            contract = lock_contract(ticket.contract_id)
+            contract = lock_contract(ticket.contract_id, with_sla=False)
             resolved_on = timezone.localdate(ticket.resolved_at or timezone.now())
             cycle = cycle_for(contract, resolved_on)
             kind, delta = CreditEntry.Kind.SPEND, -1

@@ -91,7 +91,7 @@ def reply_add(
     contact = contact_for_user(by)
     if contact is None:
         require_permission(by, "tickets.change_ticket")
-    ticket = lock_ticket(ticket.pk)
+    ticket = lock_ticket(ticket.pk, with_assignee=True)
     if contact is not None:
         if not contact_sees_ticket(contact, ticket):
             raise Http404(TICKET_NOT_FOUND)

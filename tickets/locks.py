@@ -8,15 +8,18 @@ from django.db.models import QuerySet
 from .models import Ticket
 
 
-def lock_ticket(ticket_id: int) -> Ticket:
-    """The ticket, its row locked until the transaction ends, read afresh: a change decided on it
-    cannot be undone by a save that started from an older copy.
+def lock_ticket(ticket_id: int, *, with_assignee: bool = False) -> Ticket:
+    """The ticket with its department and SLA (the department's wall, the SLA's clock), its row
+    locked until the transaction ends, read afresh: a change decided on it cannot be undone by
+    a save that started from an older copy. ``with_assignee``: its assignee too, for a reply
+    that tells them (each table joined costs every change that locks a ticket).
 
     Only the ticket's own row (``of``), and ``NO KEY``: credit entries and firings that merely
     point at it need not wait."""
+    related = ["department", "sla", *(["assignee"] if with_assignee else [])]
     return (
         Ticket.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("department", "sla", "assignee")
+        .select_related(*related)
         .get(pk=ticket_id)
     )
 

@@ -233,6 +233,9 @@ class Ticket(models.Model):
             self.resolved_at = timezone.now()
         elif not self.is_resolved:
             self.resolved_at = None
+        fields = kwargs.get("update_fields")
+        if fields is not None and "status" in fields:
+            kwargs["update_fields"] = {*fields, "resolved_at"}
         super().save(*args, **kwargs)  # post_save receivers still see the previous status
         self._loaded_status = self.status
 

@@ -415,8 +415,11 @@ def ticket_update(
     ticket._history_user = by  # type: ignore[attr-defined]  # simple_history's "who"
     if reason:
         ticket._change_reason = reason  # type: ignore[attr-defined]
-    ticket.save()
-    send_record_changed(ticket, by=by, changed=changed_fields(before, after))
+    changed = changed_fields(before, after)
+    # Only the columns this change wrote (and the save's own: ``Ticket.save``), not the row's
+    # long texts again.
+    ticket.save(update_fields=[*changed, "updated_at"])
+    send_record_changed(ticket, by=by, changed=changed)
     return ticket
 
 

@@ -178,10 +178,10 @@ def test_the_refusal_names_each_field(agent, other_department, open_ticket):
 
 def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket):
     """Permission and wall, the ticket's lock, the ledger's spend under the contract's lock, one
-    save and its history row, the credit added to the contract's and the plan's usage of the day
-    and to the contract's cycle balance (issue 21), and for each of the two changes (the
-    ticket's status, the contract's credit) one question: does a workflow rule listen? No
-    per-field checks of what did not change."""
+    save of the columns it changed and its history row, the credit added to the contract's and
+    the plan's usage of the day and to the contract's cycle balance (issue 21); whether a
+    workflow rule listens is known from the department the locks read. No per-field checks of
+    what did not change, no table joined to a lock that the change does not read."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -192,3 +192,10 @@ def test_a_resolve_takes_a_fixed_number_of_queries(agent, contract, open_ticket)
     # Twelve round trips on PostgreSQL, where the ledger row's roll-ups are one statement, and
     # the test's savepoint and its release.
     assert len(queries) <= (14 if connection.vendor == "postgresql" else 16)
+    sql = [query["sql"] for query in queries]
+    (update,) = [q for q in sql if q.startswith('UPDATE "tickets_ticket"')]
+    assert '"status"' in update and '"description"' not in update
+    (ticket_lock,) = [q for q in sql if q.startswith('SELECT "tickets_ticket"."id"')]
+    assert "JOIN" in ticket_lock and '"auth_user"' not in ticket_lock  # not the assignee
+    (contract_lock,) = [q for q in sql if q.startswith('SELECT "contracts_contract"."id"')]
+    assert "JOIN" in contract_lock and '"sla_sla"' not in contract_lock  # not the plan's SLA

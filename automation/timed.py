@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from desk import sweeps
 from desk.choices import Status
@@ -187,8 +187,16 @@ def scope(rule: Rule, now: datetime.datetime) -> Q:
     bound every ticket its condition holds for meets (business hours are never more than
     calendar hours), the statuses it reads, and the criteria a column answers
     (``criteria.as_q``). ``hours`` and ``criteria.evaluate`` decide exactly."""
+    return _time_bound(rule, now) & criteria.as_q(rule)
+
+
+def _time_bound(rule: Rule, now: datetime.datetime) -> Q:
+    """``scope`` but the criteria. They come last in every filter: PostgreSQL tests the
+    conditions of an ``OR`` of ``AND``-ed terms in the order written, so the columns' comparisons
+    leave few rows to the criteria's text matching (a department's first read at a million
+    tickets: 2.3-2.9 s with the criteria first, 1.4 s last)."""
     anchor = ANCHORS[rule.time_field]
-    q = criteria.as_q(rule) & Q(**{f"{anchor}__isnull": False})
+    q = Q(**{f"{anchor}__isnull": False})
     if rule.time_field == Field.RESOLVED:
         q &= Q(status__in=sorted(Status.resolved_kinds()))
     else:
@@ -226,7 +234,8 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
     calendar for business hours: each calendar's window is a few hours wide; the SLAs whose
     calendars give the same window share one range), or its ``updated_at``. Each is only a
     bound, a minute wider than exact; ``hours`` decides."""
-    q = scope(rule, now)
+    matching = criteria.as_q(rule)  # last in each (``_time_bound``)
+    q = _time_bound(rule, now)
     n, operator = rule.time_hours, rule.time_operator
     swept = rule.swept_until if criteria.reads_only_the_ticket(rule) else None
     anchor = ANCHORS[rule.time_field]
@@ -234,9 +243,9 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
     if rule.time_field in DUE:
         q &= RUNNING  # the running tickets' due times: an index
         if operator == Operator.GREATER:  # the hours to a due time only fall: new if written
-            return changed or [q]
-    elif operator == Operator.GREATER and swept is None:
-        return [q]
+            return [arm & matching for arm in changed or [q]]
+    elif operator == Operator.GREATER and swept is None and not rule.business_hours:
+        return [q & matching]
     windows: dict[tuple, Q] = {}  # the tickets of each window
     for tickets, calendar in calendars.measures(rule.business_hours):
         if rule.time_field in DUE:  # from, until: the due times the condition holds for
@@ -251,8 +260,9 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
             bounds = shifted(calendar, now, -(n + 1)), shifted(calendar, now, -n)
         elif operator == Operator.LESS:
             bounds = shifted(calendar, now, -n), None
+        elif swept is None:  # more than, ever: in business hours, each calendar's own bound
+            bounds = None, shifted(calendar, now, -(n + 1))
         else:  # more than, came true since the sweep
-            assert swept is not None
             bounds = shifted(calendar, swept, -(n + 1)), shifted(calendar, now, -(n + 1))
             bounds = (bounds[0] and bounds[0] - sweeps.MARGIN), bounds[1]
         windows[bounds] = windows[bounds] | tickets if bounds in windows else tickets
@@ -264,7 +274,7 @@ def arms(rule: Rule, now: datetime.datetime, calendars: Calendars) -> list[Q]:
         if bounds[1] is not None:
             within &= Q(**{f"{anchor}__lte": bounds[1] + SLACK})
         found.append(within)
-    return found + changed
+    return [arm & matching for arm in found + changed]
 
 
 def candidates(rule: Rule, now: datetime.datetime):
@@ -272,12 +282,13 @@ def candidates(rule: Rule, now: datetime.datetime):
     return Ticket.objects.filter(scope(rule, now), department_id=rule.department_id)
 
 
-def _chunks(tickets) -> Iterator[list[Ticket]]:
-    """``tickets``, ``CHUNK`` at a time in primary-key order, with what the criteria read: their
-    ids in one query (its filter's indexes are read once, not once a chunk), then each chunk's
-    rows. Memory holds the ids and one chunk of rows, whatever the desk's size."""
+def _chunks(tickets, flags: dict[str, ExpressionWrapper]) -> Iterator[list[Ticket]]:
+    """``tickets``, ``CHUNK`` at a time in primary-key order, with what the criteria read and
+    ``flags`` (conditions answered for each row): their ids in one query (its filter's indexes
+    are read once, not once a chunk), then each chunk's rows. Memory holds the ids and one chunk
+    of rows, whatever the desk's size."""
     ids = list(tickets.order_by("pk").values_list("pk", flat=True))
-    rows = Ticket.objects.select_related(*RELATED).order_by("pk")
+    rows = Ticket.objects.select_related(*RELATED).annotate(**flags).order_by("pk")
     for start in range(0, len(ids), CHUNK):
         yield list(rows.filter(pk__in=ids[start : start + CHUNK]))
 
@@ -314,40 +325,75 @@ def _unfired(found: list[Match]) -> Iterator[Match]:
             yield match
 
 
-def to_read(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
-    """The tickets of the rules' department any of ``rules`` may fire for at ``now``: each
-    distinct arm once (rules of one condition and criteria, whatever their actions, share theirs:
-    the query's size, and Django's time to build it, follow the distinct conditions)."""
+def _distinct_arms(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
+    """Each distinct arm of ``rules`` once (rules of one condition and criteria, whatever their
+    actions, share theirs: the query's size, and Django's time to build it, follow the distinct
+    conditions), and for each rule the positions of its own among them."""
+    distinct: dict[Q, int] = {}
+    own = {
+        rule.pk: {distinct.setdefault(arm, len(distinct)) for arm in arms(rule, now, calendars)}
+        for rule in rules
+    }
+    return list(distinct), own
+
+
+def _by_department(rules: list[Rule]) -> dict[int, list[Rule]]:
+    of_department: dict[int, list[Rule]] = {}
+    for rule in rules:
+        of_department.setdefault(rule.department_id, []).append(rule)
+    return of_department
+
+
+def _any_of(of_department: dict[int, list[Rule]], distinct: list[Q], own: dict[int, set[int]]):
+    """The tickets of each department in any arm of its rules."""
     either = Q()
-    for arm in dict.fromkeys(arm for rule in rules for arm in arms(rule, now, calendars)):
-        either |= arm
-    return Ticket.objects.filter(either, department_id=rules[0].department_id)
+    for department_id, rules in of_department.items():
+        its_arms = Q()
+        for n in sorted(set().union(*(own[rule.pk] for rule in rules))):
+            its_arms |= distinct[n]
+        either |= Q(department_id=department_id) & its_arms
+    return Ticket.objects.filter(either)
+
+
+def to_read(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
+    """The tickets (of their departments) any of ``rules`` may fire for at ``now``."""
+    distinct, own = _distinct_arms(rules, now, calendars)
+    return _any_of(_by_department(rules), distinct, own)
 
 
 def _matched(rules: list[Rule], now: datetime.datetime, calendars: Calendars):
-    """What ``rules`` (of one department) fire for at ``now``, a chunk of tickets at a time: one
-    scan of the department's tickets any of them may fire for, each ticket decided for each
-    rule, in list order, less the episodes fired already."""
+    """What ``rules`` fire for at ``now``, a chunk of tickets at a time: one scan of the tickets
+    any of them may fire for, every department's at once (a department's tickets lie on every
+    page of the table: read one department at a time, the table was read once a department),
+    each ticket decided, in list order, for its department's rules whose own arms it is in
+    (each row says which: a rule that watches for a rare case is not decided for the tickets
+    another rule's arm brought), less the episodes fired already."""
     if not rules:
         return
-    for chunk in _chunks(to_read(rules, now, calendars)):
-        found = [
-            match
-            for ticket in chunk
-            for rule in rules
-            if (match := _decide(rule, ticket, now, calendars)) is not None
-        ]
+    of_department = _by_department(rules)
+    distinct, own = _distinct_arms(rules, now, calendars)
+    flags = {
+        f"timed_arm_{n}": ExpressionWrapper(arm, output_field=BooleanField())
+        for n, arm in enumerate(distinct)
+    }
+    for chunk in _chunks(_any_of(of_department, distinct, own), flags):
+        found = []
+        for ticket in chunk:
+            held = {n for n, flag in enumerate(flags) if getattr(ticket, flag)}
+            for rule in of_department.get(ticket.department_id, []):
+                if own[rule.pk] & held and (match := _decide(rule, ticket, now, calendars)):
+                    found.append(match)
         yield list(_unfired(found))
 
 
 def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> Iterator[Match]:
-    """What ``rules`` (of one department) fire for at ``now``, one by one."""
+    """What ``rules`` fire for at ``now``, one by one."""
     for found in _matched(rules, now, calendars):
         yield from found
 
 
 def run_rules(rules: list[Rule], now: datetime.datetime, calendars: Calendars | None = None):
-    """Fire ``rules`` (of one department) for every ticket each matches at ``now``: each
+    """Fire ``rules`` for every ticket each matches at ``now``: each
     firing's episode claimed here (a queued firing), its actions queued for the task workers
     (``act``), in the same transaction, a chunk of tickets at a time. How many were queued."""
     calendars = calendars if calendars is not None else Calendars()
@@ -455,11 +501,18 @@ def _claim(hour: datetime.datetime) -> list[Rule]:
 
 def run(*, now: datetime.datetime) -> int:
     """The scheduled work's hourly step: each active time-based rule not yet evaluated this
-    hour is claimed (``_claim``), then each department's claimed rules run over one scan of
-    its tickets. A department that fails is logged and skipped; the others still run. Returns
-    the firings made."""
+    hour is claimed (``_claim``), then the claimed rules run over one scan of the tickets. If
+    that fails, each department's rules run again on their own (the episodes claimed already
+    are not claimed twice): a department that fails is logged and skipped, the others still
+    run. Returns the firings queued."""
     claimed = _claim(now.replace(minute=0, second=0, microsecond=0))
     calendars = Calendars()
+    try:
+        fired = run_rules(claimed, now, calendars)
+        _swept(claimed, now)
+        return fired
+    except Exception:
+        logger.exception("Time-based rules: the run failed; department by department")
     fired, failed = 0, []
     for department_id, group in groupby(claimed, key=lambda rule: rule.department_id):
         rules = list(group)

@@ -284,3 +284,50 @@ def test_two_runs_at_once_fire_each_rule_once_per_ticket(department, administrat
     assert sum(fired) == len(rules) * len(tickets)
     assert Firing.objects.count() == len(rules) * len(tickets)
     assert {rule.last_run_at for rule in Rule.objects.all()} == {at()}
+
+
+@pytest.fixture
+def two_departments(department, other_department):
+    """A rule and a ticket it fires for in each of two departments (their administrator works in
+    both)."""
+    by = f.AdministratorFactory(departments=[department, other_department])
+    now = at(1)
+    pairs = []
+    for each in (department, other_department):
+        rule = time_rule(by, each, time_field=Rule.TimeField.CREATED, time_hours=2)
+        ticket = f.TicketFactory(department=each, priority=Priority.LOW)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=now - 5 * HOUR)
+        written(ticket, now - 5 * HOUR)
+        pairs.append((rule.pk, ticket.pk))
+    return now, pairs
+
+
+def test_every_department_is_read_in_one_scan(two_departments):
+    """A department's tickets lie on every page of the table: the run reads the tickets of all
+    departments' rules at once, and each ticket is decided by its own department's rules."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now, pairs = two_departments
+    with CaptureQueriesContext(connection) as queries:
+        assert timed.run(now=now) == 2
+    scans = [q for q in queries if q["sql"].startswith('SELECT "tickets_ticket"."id" AS "pk"')]
+    assert len(scans) == 1
+    assert set(Firing.objects.values_list("rule_id", "ticket_id")) == set(pairs)
+
+
+def test_a_department_whose_rules_fail_is_skipped_and_the_others_still_fire(
+    two_departments, department, monkeypatch
+):
+    now, pairs = two_departments
+    decide = timed._decide
+
+    def failing(rule, ticket, now, calendars):
+        if rule.department_id == department.pk:
+            raise RuntimeError("a rule that cannot be decided")
+        return decide(rule, ticket, now, calendars)
+
+    monkeypatch.setattr(timed, "_decide", failing)
+    with pytest.raises(RuntimeError, match=rf"department\(s\) \[{department.pk}\] failed"):
+        timed.run(now=now)
+    assert list(Firing.objects.values_list("rule_id", "ticket_id")) == [pairs[1]]

@@ -236,8 +236,14 @@ class CreditEntry(models.Model):
             # A contract's ledger, newest first (the API's pages): its first rows, however long
             # the ledger and the table.
             models.Index(fields=["contract", "-id"], name="credit_contract_newest_idx"),
-            # Balance of a contract's cycle: sum of deltas by contract and cycle.
-            models.Index(fields=["contract", "cycle_start"], name="credit_contract_cycle_idx"),
+            # Balance of a contract's cycle: sum of deltas by contract and cycle, from the index
+            # alone on PostgreSQL (a busy contract's cycle holds thousands of rows: 4,262 at a
+            # million tickets, 4.4 ms from the table's pages).
+            models.Index(
+                fields=["contract", "cycle_start"],
+                include=["kind", "delta"],
+                name="credit_contract_cycle_idx",
+            ),
             # Plan usage overview: a plan's contracts' spends and refunds in a date range,
             # answered from the index alone.
             models.Index(

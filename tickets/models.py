@@ -162,9 +162,6 @@ class Ticket(models.Model):
             # Ticket lists per account and per contract, newest first.
             models.Index(fields=["account", "-created_at"], name="ticket_account_created_idx"),
             models.Index(fields=["contract", "-created_at"], name="ticket_contract_created_idx"),
-            # The escalation run scans open tickets by due time.
-            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due_idx"),
-            models.Index(fields=["response_due_at"], name="ticket_response_due_idx"),
             # The running tickets by due time (not the resolved nor the waiting ones, which the
             # desk gathers by the million): the escalation candidates, and the home page's and
             # the ticket list's overdue and due-soon tickets (``sla.clock.state_condition``).

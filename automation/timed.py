@@ -393,9 +393,9 @@ def matches(rules: list[Rule], now: datetime.datetime, calendars: Calendars) -> 
 
 
 def run_rules(rules: list[Rule], now: datetime.datetime, calendars: Calendars | None = None):
-    """Fire ``rules`` for every ticket each matches at ``now``: each
-    firing's episode claimed here (a queued firing), its actions queued for the task workers
-    (``act``), in the same transaction, a chunk of tickets at a time. How many were queued."""
+    """Fire ``rules`` for every ticket each matches at ``now``: each firing's episode claimed
+    here (a queued firing), its actions queued for the task workers (``act``) in the same
+    transaction, a chunk of tickets at a time. How many were queued."""
     calendars = calendars if calendars is not None else Calendars()
     queued = 0
     for found in _matched(rules, now, calendars):
@@ -458,25 +458,27 @@ def act(firing_ids: list[int]) -> int:
             if firing is None:
                 continue  # done, lapsed, or in another worker's hands
             ticket = engine.load(Module.TICKETS, firing.ticket_id) if firing.ticket_id else None
-            if ticket is None or not still_holds(firing, ticket):
+            facts = criteria.Facts(Module.TICKETS, ticket) if ticket is not None else None
+            if facts is None or not still_holds(firing, facts):
                 firing.delete()
                 continue
-            engine.act(firing, ticket, facts=criteria.Facts(Module.TICKETS, ticket))
+            engine.act(firing, facts.record, facts=facts)
             done += 1
     return done
 
 
-def still_holds(firing: Firing, ticket: Ticket) -> bool:
-    """Whether the queued ``firing`` still applies to ``ticket``: its rule active, the ticket in
-    the episode it was queued for and meeting the rule's criteria. (Its hours are not counted
-    again: the run counted them for its hour, and the workers act within moments of it.)"""
-    rule = firing.rule
+def still_holds(firing: Firing, facts: criteria.Facts) -> bool:
+    """Whether the queued ``firing`` still applies to its ticket as read now (``facts``): its
+    rule active, the ticket in the episode it was queued for and meeting the rule's criteria.
+    (Its hours are not counted again: the run counted them for its hour, and the workers act
+    within moments of it.)"""
+    rule, ticket = firing.rule, facts.record
     return (
         rule.is_active
         and rule.kind == Rule.Kind.TIME_BASED
         and applies(rule, ticket)
         and episode(rule, ticket) == firing.episode
-        and criteria.evaluate(rule, criteria.Facts(Module.TICKETS, ticket)).holds
+        and criteria.evaluate(rule, facts).holds
     )
 
 

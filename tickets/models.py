@@ -231,7 +231,7 @@ class Ticket(models.Model):
         elif not self.is_resolved:
             self.resolved_at = None
         fields = kwargs.get("update_fields")
-        if fields is not None and "status" in fields:
+        if fields is not None and "status" in fields:  # the resolution time follows the status
             kwargs["update_fields"] = {*fields, "resolved_at"}
         super().save(*args, **kwargs)  # post_save receivers still see the previous status
         self._loaded_status = self.status

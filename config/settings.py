@@ -110,7 +110,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "desk.auth.ThrottledBackend",  # django-axes: refuses a locked-out user and address
-    "django.contrib.auth.backends.ModelBackend",
+    "desk.auth.PasswordBackend",  # Django's ModelBackend, permissions in one query
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,6 +1,10 @@
-"""Sign-in throttling for every sign-in form (the desk's, the admin's, later the help centre's)."""
+"""Signing in: throttled for every sign-in form (the desk's, the admin's, the help centre's), then
+checked by password; a user's permissions read in one query."""
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 
 class ThrottledBackend(AxesStandaloneBackend):
@@ -14,3 +18,20 @@ class ThrottledBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PasswordBackend(ModelBackend):
+    """Django's model backend (sign-in by password, permissions from the user and its groups),
+    a user's permissions read in one query rather than two (its own, its groups'): every signed-in
+    page asks, once a request."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            granted = Permission.objects.all()
+            if not user_obj.is_superuser:
+                granted = granted.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            rows = granted.order_by().values_list("content_type__app_label", "codename")
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
+        return user_obj._perm_cache

@@ -12,12 +12,17 @@ BIGGEST_ID = 2**63 - 1
 class ListFilterSet(django_filters.FilterSet):
     """The filters of a list page, their drop-downs of records read once (``read_choices``)."""
 
+    def records_read(self) -> dict:
+        """The records of a drop-down (by filter name) that this request has read already."""
+        return {}
+
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            for field in super().form.fields.values():
+            read = self.records_read()
+            for name, field in super().form.fields.items():
                 if isinstance(field, forms.ModelChoiceField):
-                    read_choices(field)
+                    read_choices(field, read.get(name))
         return self._form
 
 

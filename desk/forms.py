@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import Department, Preferences
 
 
-def read_choices(field: forms.ModelChoiceField) -> None:
-    """Read a drop-down's records now, in one plain query, for its widget to draw. Drawn as
-    Django draws it, a drop-down of records counts them first and then reads them through a
-    server-side cursor: four round trips to PostgreSQL on every page view."""
+def read_choices(field: forms.ModelChoiceField, records=None) -> None:
+    """Read a drop-down's records now, in one plain query, for its widget to draw (or draw
+    ``records``, its queryset's records read already in this request). Drawn as Django draws it,
+    a drop-down of records counts them first and then reads them through a server-side cursor:
+    four round trips to PostgreSQL on every page view."""
     choices = field.iterator(field)
     empty = [] if field.empty_label is None else [("", field.empty_label)]
-    field.widget.choices = empty + [choices.choice(record) for record in field.queryset]
+    records = field.queryset if records is None else records
+    field.widget.choices = empty + [choices.choice(record) for record in records]
 
 
 class ModulesForm(forms.Form):

@@ -11,19 +11,18 @@ def department_list(user):
     return Department.objects.filter(members=user)
 
 
-def _departments(user) -> list[tuple[int, bool]]:
-    """The user's departments as (id, Contracts switched on): one query a request, kept on the
-    user (every page with the top bar reads it)."""
+def user_departments(user) -> list[Department]:
+    """``department_list``, read once a request and kept on the user: the top bar, the lists'
+    department ids and the ticket list's drop-down all read it."""
     cache_name = "_departments"
     if not hasattr(user, cache_name):
-        rows = department_list(user).order_by().values_list("pk", "contracts_enabled")
-        setattr(user, cache_name, list(rows))
+        setattr(user, cache_name, list(department_list(user)))
     return getattr(user, cache_name)
 
 
 def contracts_module_visible(user) -> bool:
     """Whether the Contracts module is switched on for any of the user's departments."""
-    return any(enabled for _pk, enabled in _departments(user))
+    return any(department.contracts_enabled for department in user_departments(user))
 
 
 def department_ids(user) -> list[int] | None:
@@ -34,4 +33,4 @@ def department_ids(user) -> list[int] | None:
     the members does not let it do."""
     if user.is_authenticated and sees_all_departments(user):
         return None
-    return [pk for pk, _enabled in _departments(user)]
+    return [department.pk for department in user_departments(user)]

@@ -65,7 +65,7 @@ class WelcomeView(HelpCentreSignInMixin, auth_views.PasswordResetConfirmView):
     form_class = WelcomePasswordForm
     post_reset_login = True
     # Two backends are configured: the one that signs a user in by its password.
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "desk.auth.PasswordBackend"
     success_url = HOME
     title = _("Choose your password")
 

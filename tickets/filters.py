@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from desk.choices import Priority, Status
 from desk.filters import ListFilterSet, as_id, by_id_or_name
-from desk.selectors import department_list
+from desk.selectors import department_list, user_departments
 from sla.clock import SlaState, state_condition
 
 
@@ -36,6 +36,9 @@ class TicketFilter(ListFilterSet):
         choices=[(ME, _("Me")), (NOBODY, _("Unassigned"))],
         method="filter_assignee",
     )
+
+    def records_read(self):
+        return {"department": user_departments(self.request.user)}
 
     def filter_account(self, queryset, name, value):
         return by_id_or_name(queryset, relation="account", value=value)

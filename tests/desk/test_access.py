@@ -124,3 +124,30 @@ def test_an_administrator_of_one_department_switches_only_its_modules(department
     other_department.refresh_from_db()
     assert not department.contracts_enabled
     assert other_department.contracts_enabled  # untouched
+
+
+def test_a_users_permissions_are_its_own_and_its_groups_read_in_one_query(
+    department, django_assert_num_queries
+):
+    """Every signed-in page asks for the user's permissions: one query, the same answer as
+    Django's model backend (the user's own, its groups', none for an inactive user, all for a
+    superuser)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.backends import ModelBackend
+
+    User = get_user_model()
+    group = Group.objects.create(name="Ledger")
+    group.permissions.add(Permission.objects.get(codename="adjust_credits"))
+    user = f.AgentFactory(departments=[department])
+    user.groups.add(group)
+    user.user_permissions.add(Permission.objects.get(codename="view_sla"))
+    inactive = f.AgentFactory(departments=[department], is_active=False)
+    superuser = f.UserFactory(is_superuser=True)
+    for each in (user, inactive, superuser):
+        fresh = User.objects.get(pk=each.pk)
+        with django_assert_num_queries(1 if each.is_active else 0):
+            ours = fresh.get_all_permissions()
+        assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=each.pk))
+    fresh = User.objects.get(pk=user.pk)
+    assert fresh.has_perm("contracts.adjust_credits") and fresh.has_perm("sla.view_sla")
+    assert not fresh.has_perm("sla.delete_sla")

@@ -327,9 +327,10 @@ def test_queries_do_not_grow_with_rows(request, department, who, django_assert_m
 def test_a_search_runs_a_handful_of_queries(agent_client, department, django_assert_num_queries):
     grow(department, 30, 0)
     page(agent_client, "amber")
-    # Every page's five (session, user, the user's and their groups' permissions, the Contracts
-    # switch); the tickets' window, the page's ids and its rows; the accounts; the contracts.
-    with django_assert_num_queries(10):
+    # Every page's four (session, user, the user's permissions, theirs and their groups' in one
+    # query, the Contracts switch); the tickets' window, the page's ids and its rows; the
+    # accounts; the contracts.
+    with django_assert_num_queries(9):
         page(agent_client, "amber")
 
 

@@ -2,19 +2,16 @@
 table (issue 21): each process keeps what they listen for under the department's rules token,
 which every change to its rules makes anew, and which a change reads with its department."""
 
-import datetime
 import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from automation import receivers, services
 from automation.models import Module, Rule
 from desk.choices import Priority, Status
 from desk.models import Department
-from tests import factories as f
 from tests.automation.test_engine import make_rule, open_ticket, queued_runs
 from tickets.models import Ticket
 from tickets.services import ticket_update
@@ -22,20 +19,6 @@ from tickets.services import ticket_update
 pytestmark = pytest.mark.django_db
 
 Trigger = Rule.Trigger
-ONE_DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def account(db):
-    return f.AccountFactory(name="Acme Widgets")
-
-
-@pytest.fixture
-def ticket_based_contract(department, account):
-    plan = f.SupportPlanFactory(department=department, ticket_based=True, credit_limit=5)
-    return f.ContractFactory(
-        support_plan=plan, account=account, start_date=timezone.localdate() - ONE_DAY
-    )
 
 
 def edit(by, ticket, priority):

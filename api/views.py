@@ -23,7 +23,7 @@ from contracts.filters import ContractFilter
 from contracts.models import Contract, CreditEntry
 from customers import services as customer_services
 from customers.models import Account, Contact
-from desk.search import contains
+from desk.search import matches_first
 from plans import services as plan_services
 from plans.models import SupportPlan
 from sla.models import SLA
@@ -80,7 +80,7 @@ class AccountFilter(filters.FilterSet):
         fields = ["q"]
 
     def name_contains(self, queryset, name, value):
-        return queryset.filter(contains("name", value))
+        return matches_first(queryset, "name", value)
 
 
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource):

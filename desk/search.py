@@ -8,7 +8,8 @@ Such a word is found through a GIN index of each name's one- and two-character p
 word is one of them. SQLite, the development database, scans its rows as before.
 """
 
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, Value
 
 SHORT = 2  # the longest word the pieces serve; longer ones have trigrams
 
@@ -38,3 +39,32 @@ def contains(field: str, word: str) -> Q:
     if 0 < len(word) <= SHORT:
         condition &= Q(HoldsPiece(F(field), Value(word)))
     return condition
+
+
+class _AmongIds(Func):
+    """``pk = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery is read first, then its rows are
+    taken by primary key."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (pk, pk_params), (ids, ids_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        return f"{pk} = ANY(ARRAY{ids})", [*pk_params, *ids_params]
+
+
+def matches_first(queryset: QuerySet, field: str, word: str) -> QuerySet:
+    """``queryset`` filtered on ``contains(field, word)``, the matches read first through the
+    name's index (PostgreSQL): ``pk = ANY(ARRAY(SELECT pk … WHERE contains))``.
+
+    For a list in the order of another index (the API's newest first), PostgreSQL would walk
+    that index testing each row until the page is full, expecting the matches spread evenly: a
+    name found only among the oldest accounts read every account (12 ms at 50,000, and ten times
+    that at ten times the accounts). Read first, the cost is that of the matches, whatever the
+    table's size; a word in most names costs reading those (16 ms for all 50,000)."""
+    condition = contains(field, word)
+    if connection.vendor != "postgresql":
+        return queryset.filter(condition)
+    ids = queryset.model._base_manager.filter(condition).order_by().values("pk")
+    return queryset.filter(_AmongIds(F("pk"), Subquery(ids)))

@@ -72,6 +72,21 @@ def test_accounts_list_filter_create_read_and_change(manager_api):
     assert Account.objects.get(pk=account_id).website == "https://i.test"
 
 
+def test_account_search_pages_newest_first_when_the_matches_are_the_oldest(manager_api):
+    """The search reads its matches first (PostgreSQL), then pages them by the cursor: the
+    oldest accounts found, newest first, none twice, nothing else; a short Chinese word too."""
+    old = [f.AccountFactory(name=f"上海打印 Old {n}") for n in range(3)]
+    f.AccountFactory.create_batch(5, name="Globex")
+
+    first = manager_api.get("/api/v1/accounts/?q=old&page_size=2")
+    assert ids(first) == [old[2].pk, old[1].pk]
+    second = manager_api.get(first.json()["next"])
+    assert ids(second) == [old[0].pk]
+    assert second.json()["next"] is None
+    assert ids(manager_api.get("/api/v1/accounts/?q=打印")) == [a.pk for a in reversed(old)]
+    assert ids(manager_api.get("/api/v1/accounts/?q=initech")) == []
+
+
 def test_contacts_list_by_account_create_and_change_but_never_move(manager_api):
     acme, globex = f.AccountFactory(name="Acme"), f.AccountFactory(name="Globex")
     mine = f.ContactFactory(account=acme)

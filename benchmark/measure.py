@@ -82,7 +82,11 @@ class Figure:
     passed: bool | None = None
     note: str = ""
     slowest_sql: list = field(default_factory=list)
-    # A list page's median over the floor's (``benchmark.floor``), when the floor was timed.
+    # The floor's median (``benchmark.floor``) over the requests timed in turn with this
+    # figure's (every page and API read), and a list page's median over it: the ratio the
+    # issue's 2× target is about. The comparison of two desks divides by the floor too, so that
+    # a host running faster or slower while one desk is timed moves both alike.
+    floor_ms: float | None = None
     floor_ratio: float | None = None
 
     def record(self, samples_ms: list[float], captured, *, digits: int = 1) -> "Figure":
@@ -127,12 +131,10 @@ def _slowest(captured, n=3):
 def time_page(
     client, name, url, *, requests, target_ms=PAGE_MS, kind="page", floor_client=None
 ) -> Figure:
-    """``requests`` timed requests of ``url``; a list page's each after one of the floor's
-    (``floor_client``), its ratio to the floor the ratio of the two medians: a host whose speed
-    wanders over the run moves both alike."""
+    """``requests`` timed requests of ``url``, each after one of the floor's (``floor_client``)
+    if given; a list page's ratio to the floor is the ratio of the two medians: a host whose
+    speed wanders over the run moves both alike."""
     figure = Figure(name=name, kind=kind, url=url, target_ms=target_ms, target_queries=PAGE_QUERIES)
-    if not is_list(figure):
-        floor_client = None
     try:
         response = client.get(url)  # warm-up
     except Exception as error:  # a page that crashes is a figure too, not the end of the run
@@ -154,8 +156,10 @@ def time_page(
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     if floor_samples:
-        ratio = statistics.median(samples) / statistics.median(floor_samples)
-        figure.floor_ratio = round(ratio, 2)
+        figure.floor_ms = round(statistics.median(floor_samples), 1)
+        if is_list(figure):
+            ratio = statistics.median(samples) / statistics.median(floor_samples)
+            figure.floor_ratio = round(ratio, 2)
     return figure.record(samples, captured)
 
 
@@ -340,7 +344,8 @@ def measure_api(desk, *, requests, floor_client=None) -> list[Figure]:
             ("API: contract ledger, first page (longest ledger)", ledger),
             ("API: contract ledger, next page (its cursor)", after),
             ("API: task list", f"{API}tasks/"),
-            # "Account 00…": a hundred accounts of the full desk, all of a small one.
+            # "Account 00…": a thousand accounts at either size, the oldest (the builder numbers
+            # them as it makes them); every account of a test's small desk.
             ("API: account search (?q=)", f"{API}accounts/?{urlencode({'q': 'Account 00'})}"),
         ]
         figures = []
@@ -573,8 +578,8 @@ def measure_time_rule_acts(run: str) -> Figure:
 
 def measure_floor(client, *, requests) -> Figure:
     """The bare Django view of ``benchmark.floor`` (50 rows, one query), as ``client`` (the
-    administrator), on its own: the table's row (each list's ratio is to the floor timed in
-    turn with it, ``time_page``)."""
+    administrator), on its own: the table's row (each page is timed in turn with the floor,
+    ``time_page``)."""
     figure = time_page(client, FLOOR_NAME, floor.URL, requests=requests, kind="floor")
     figure.target_queries = figure.target_ms = None  # a yardstick, not a page: no target
     figure.passed = None
@@ -595,7 +600,7 @@ def measure_all(desk, *, requests=30, log=print) -> list[Figure]:
     with override_settings(ROOT_URLCONF="benchmark.floor"):
         log("Timing the floor (a bare Django view of 50 rows)…")
         floor_figure = measure_floor(floor_client, requests=requests)
-        log("Timing pages, each list in turn with the floor…")
+        log("Timing pages, each in turn with the floor…")
         figures = measure_pages(desk, requests=requests, floor_client=floor_client)
         log("Timing the API…")
         figures += measure_api(desk, requests=requests, floor_client=floor_client)

@@ -94,6 +94,19 @@ def test_the_benchmark_builds_a_desk_and_times_every_figure(tmp_path):
     grown = [dataclasses.replace(f, median_ms=f.median_ms and f.median_ms * 2) for f in figures]
     comparison = render_comparison(figures, grown, sizes=(400, 4000))
     assert "4,000 tickets" in comparison and "2.00×" in comparison
+    # Every page and API read was timed in turn with the floor, and is judged against it: twice
+    # as slow with the floor as slow (the host) is flat; twice as slow alone is not.
+    timed = [f for f in figures if f.kind in ("page", "api") and f.url.startswith("/")]
+    assert timed and all(f.floor_ms for f in timed), [f.name for f in timed if not f.floor_ms]
+    host_slower = [dataclasses.replace(f, floor_ms=f.floor_ms and f.floor_ms * 2) for f in grown]
+    rows = render_comparison(figures, host_slower, sizes=(400, 4000)).splitlines()
+    page = next(row for row in rows if row.startswith("ticket list, first page (admin)"))
+    assert "2.00×" in page and "1.00×" in page and page.rstrip().endswith("yes"), page
+    page = next(row for row in rows[2:] if row.startswith("resolve a ticket"))
+    assert page.rstrip().endswith("NO"), page  # a write, judged on its own growth
+    rows = comparison.splitlines()
+    page = next(row for row in rows if row.startswith("ticket list, first page (admin)"))
+    assert page.rstrip().endswith("NO"), page
 
     path = tmp_path / "bench.json"
     write_json(path, runs=[{"sizes": SMALL, "figures": figures, "desk": desk}], requests=2)

@@ -813,6 +813,13 @@ class Builder:
                     updated_at=changed or created,  # never before a moment above
                 )
             )
+        # As a desk writes them: in the order they were opened, numbered in that order. Made
+        # contract by contract, the rows lay in the table in no order of time, so every read of
+        # the newest tickets (a list page, its deep pages, the search's walk, the API's newest
+        # first) found each on a page of its own, which a desk's own table never does.
+        tickets.sort(key=lambda t: t.created_at)
+        for number, t in enumerate(tickets, start=1):
+            t.pk = t.id = number
 
     # -- escalations -----------------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ class TicketListView(FilterView):
     paginator_class = IdFirstPaginator
 
     def get_queryset(self):
-        return selectors.ticket_list(self.request.user)
+        return selectors.ticket_rows(self.request.user)
 
 
 class TicketCreateView(PermissionRequiredMixin, FormView):

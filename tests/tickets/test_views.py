@@ -1,10 +1,12 @@
 """Ticket pages: the list and its filters, creation, the status form and the contract panel."""
 
+import datetime
 import re
 
 import factory
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from contracts import credits
@@ -327,6 +329,37 @@ class TestList:
         assert subjects(assignee="none") == {nobodys.subject}
         row = agent_client.get(url).content.decode().split(theirs.get_absolute_url())[1]
         assert "<td>Kim Lee</td>" in row.split("</tr>")[0]
+
+    def test_a_row_shows_every_column_escaped(self, agent_client, department):
+        """Subject, account, department, priority, status, assignee, SLA with the default's mark,
+        and the resolution due time, each written as text."""
+        due = timezone.make_aware(datetime.datetime(2030, 1, 2, 3, 4), datetime.UTC)
+        colleague = f.AgentFactory(departments=[department], first_name="Kim", last_name="O'Neil")
+        ticket = f.TicketFactory(
+            subject="<b>Printer</b> & co",
+            account=f.AccountFactory(name="Smith & <Sons>"),
+            department=department,
+            assignee=colleague,
+            sla=f.SLAFactory(department=department, name="Gold <24h>"),
+            resolution_due_at=due,
+        )
+        html = agent_client.get(reverse("tickets:ticket_list")).content.decode()
+        row = html.split(f'<a href="{ticket.get_absolute_url()}">')[1].split("</tr>")[0]
+        cells = re.findall(r"<td>(.*?)</td>", "<td>" + row, flags=re.S)
+        assert cells == [
+            "&lt;b&gt;Printer&lt;/b&gt; &amp; co</a>",
+            "Smith &amp; &lt;Sons&gt;",
+            escape(department.name),
+            "Medium",
+            "Open",
+            "Kim O&#x27;Neil",
+            'Gold &lt;24h&gt; <small class="text-body-secondary">(default)</small>',
+            '<time datetime="2030-01-02T03:04:00+00:00">Jan 2, 2030, 03:04</time>',
+        ]
+        unassigned = f.TicketFactory(department=department, subject="Loose")
+        html = agent_client.get(reverse("tickets:ticket_list")).content.decode()
+        row = html.split(f'<a href="{unassigned.get_absolute_url()}">Loose</a>')[1]
+        assert row.split("</tr>")[0].count("<td>—</td>") == 3  # assignee, SLA, resolution due
 
     def test_my_open_tickets_leave_out_resolved_and_closed_ones(
         self, agent_client, agent, department, account

@@ -17,6 +17,7 @@ from contracts.selectors import (
 from customers import selectors as customer_selectors
 from customers.models import Account
 from desk.pagination import IdFirstPaginator
+from desk.planning import for_their_values
 from desk.selectors import contracts_module_visible
 
 from . import conversation, selectors, services
@@ -65,6 +66,12 @@ class SearchView(ListView):
         self.q = request.GET.get("q", "").strip()
         self.too_long = len(self.q) > self.max_length
         self.searching = bool(self.q) and not self.too_long
+
+    def get(self, request, *args, **kwargs):
+        # A word found in a few records or in half the desk: every read of the page is planned
+        # for the word searched (``desk.planning``), the page drawn with them.
+        with for_their_values():
+            return super().get(request, *args, **kwargs).render()
 
     def get_queryset(self):
         if not self.searching:

@@ -148,10 +148,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Statements the server prepares once a connection has run them five times (psycopg's
     # threshold; Django's default never prepares): PostgreSQL then plans a page's queries once
     # per connection rather than on every request, where planning weighed more than running (the
-    # ticket page's ticket read: 1.3 ms to plan, 0.2 ms to run). Per request through gunicorn:
-    # PostgreSQL's CPU 7.0 -> 1.3 ms on the ticket page, 3.0 -> 0.7 ms on the list. Behind a
-    # pooler that cannot keep prepared statements (PgBouncer before 1.21, or in transaction mode
-    # without max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=0.
+    # ticket page's ticket read: 1.3 ms to plan, 0.2 ms to run). PostgreSQL's CPU on the ticket
+    # page 7.5 -> 1.5 ms a request. Reads whose best plan depends on their values are planned
+    # for them each time (desk/planning.py). Behind a pooler that cannot keep prepared
+    # statements (PgBouncer before 1.21, or in transaction mode without
+    # max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=0.
     if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

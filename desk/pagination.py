@@ -56,10 +56,9 @@ class IdFirstPaginator(Paginator):
             )
             if not ids and number > 1:
                 raise EmptyPage(_("That page contains no results"))
-            rows = self.object_list.filter(pk__in=ids[: self.per_page]).order_by()
-            rows = {row.pk: row for row in rows}
-        has_next = len(ids) > self.per_page
-        ids = ids[: self.per_page]
+            has_next = len(ids) > self.per_page
+            ids = ids[: self.per_page]
+            rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
         return UncountedPage(
             [rows[pk] for pk in ids if pk in rows], number, self, has_next=has_next
         )

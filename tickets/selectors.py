@@ -18,7 +18,6 @@ from customers.selectors import account_contacts
 from desk.choices import Status
 from desk.filters import as_id
 from desk.history import history_entries
-from desk.planning import for_their_values
 from desk.selectors import department_ids, department_list
 from sla.clock import SlaState, state_condition
 
@@ -282,12 +281,11 @@ def ticket_search(user, q: str) -> QuerySet[Ticket]:
     departments = department_ids(user)
     if departments is not None:
         matching = matching.filter(department_id__in=departments)
-    with for_their_values():  # a word's matches: a few tickets, or half the desk
-        window = list(
-            matching.filter(found)
-            .order_by(*first, "-created_at", "-pk")
-            .values_list("pk", flat=True)[:SEARCH_WINDOW]
-        )
+    window = list(
+        matching.filter(found)
+        .order_by(*first, "-created_at", "-pk")
+        .values_list("pk", flat=True)[:SEARCH_WINDOW]
+    )
     return (
         tickets.filter(pk__in=window)
         .annotate(search_rank=relevance)

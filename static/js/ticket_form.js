@@ -112,4 +112,7 @@
   text.addEventListener("change", sync);
   if (department) { department.addEventListener("change", loadChoices); }
   sync();
+  // Text typed before this script ran (a slow page, or the browser restoring the form when one
+  // comes back to it) has had no suggestions yet: ask for them as if it had just been typed.
+  if (text.value.trim() && !accountId()) { loadSuggestions(); }
 })();

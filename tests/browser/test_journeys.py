@@ -226,6 +226,22 @@ def test_agent_spends_credits_until_none_left_and_reopening_refunds(page, agent_
     assert credits_left(open_contract_panel(page)) == 1
 
 
+def test_an_account_typed_before_the_form_script_ran_still_fills_the_lists(page, agent_desk):
+    """On a slow page one may type the account before the form's script has run (or the browser
+    restores the text on coming back): its contacts and contracts are offered all the same."""
+    log_in(page, "aggie")
+    held = []
+    page.route("**/js/ticket_form*.js", lambda route: held.append(route))
+    page.goto("/tickets/new/", wait_until="commit")  # the page stops at the held script
+    page.get_by_label("Account").fill("Acme Ltd")
+    page.wait_for_timeout(300)  # no suggestion can come: the script is still held back
+    assert held, "the form's script was not requested"
+    held[0].continue_()
+    expect(page.get_by_label("Contact").locator("option", has_text="Cara Contact")).to_have_count(1)
+    page.get_by_label("Department").select_option(label="Support")
+    expect(page.get_by_label("Contract").locator("option", has_text="AC-001")).to_have_count(1)
+
+
 @pytest.fixture
 def plan_in_use(db):
     support = f.DepartmentFactory(name="Support", contracts_enabled=True)

@@ -45,6 +45,7 @@ def open_settings(page, entry: str) -> None:
 
 def quick_action(page, name: str) -> None:
     """The top bar's "+" button, then one of its entries."""
+    page.wait_for_load_state()  # the menu opens by script: a click before it loads is lost
     page.locator("#quick-actions").click()
     page.get_by_role("link", name=name).click()
 
@@ -53,6 +54,7 @@ def open_contract_panel(page):
     """Click the contract icon in the left panel unless its panel is already open."""
     icon = page.locator("#contract-icon")
     expect(icon).to_be_visible()
+    page.wait_for_load_state()  # the panel opens by script: a click before it loads is lost
     if icon.get_attribute("aria-expanded") != "true":
         icon.click()
     panel = page.locator("#contract-panel")

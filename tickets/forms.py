@@ -10,7 +10,7 @@ from contracts.models import Contract
 from customers.models import Contact
 from customers.selectors import accounts_typed
 from desk.choices import Priority, Status
-from desk.forms import read_choices
+from desk.forms import ChosenAmongRead, read_choices
 from desk.selectors import department_list
 
 from . import services
@@ -140,10 +140,10 @@ class TicketUpdateForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)
-    assignee = forms.ModelChoiceField(
+    assignee = ChosenAmongRead(
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Unassigned")
     )
-    contract = forms.ModelChoiceField(
+    contract = ChosenAmongRead(
         label=_("Contract"),
         queryset=None,
         required=False,

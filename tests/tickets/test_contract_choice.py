@@ -169,3 +169,27 @@ def test_no_contract_field_where_the_module_is_off(agent_client, department, ope
     html = agent_client.get(ticket.get_absolute_url()).content.decode()
     assert 'name="contract"' not in html
     assert post(agent_client, ticket, priority="low").status_code == 302
+
+
+def test_the_posted_assignee_and_contract_are_found_among_the_records_drawn(
+    agent, open_ticket, gold, django_assert_num_queries
+):
+    """Validating the update reads no record again: the people and contracts the drop-downs
+    were drawn from hold the posted values and the values the page was drawn with."""
+    from tickets.forms import TicketUpdateForm
+
+    renewal = f.ContractFactory(
+        account=gold.account, support_plan=gold.support_plan, name="Renewal"
+    )
+    ticket = ticket_update(by=agent, ticket=open_ticket(contract=gold), assignee=agent)
+    shown = {"status": "open", "priority": "high", "assignee": agent.pk, "contract": gold.pk}
+    data = {**shown, **{f"initial-{k}": v for k, v in shown.items()}, "contract": renewal.pk}
+    form = TicketUpdateForm(data=data, ticket=Ticket.objects.get(pk=ticket.pk))
+
+    with django_assert_num_queries(0):
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["assignee"] == agent
+    assert form.cleaned_data["contract"] == renewal
+    assert form.changes() == {"contract": renewal}
+    forged = TicketUpdateForm(data={**data, "assignee": "9999999"}, ticket=ticket)
+    assert not forged.is_valid() and "assignee" in forged.errors

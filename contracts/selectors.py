@@ -26,11 +26,17 @@ from sla.selectors import sla_targets_in_priority_order
 from .models import Contract, ContractUsageDay, CreditEntry, PlanUsageDay
 from .notices import DaysUntil
 
+CONTRACT_LIST_JOINS = ("account", "owner", "support_plan", "support_plan__sla")
+
 
 def contract_list(user):
-    return Contract.objects.visible_to(user).select_related(
-        "account", "owner", "support_plan", "support_plan__sla"
-    )
+    return Contract.objects.visible_to(user).select_related(*CONTRACT_LIST_JOINS)
+
+
+def contract_rows_by_id(ids) -> QuerySet[Contract]:
+    """A page of ``contract_list`` by the ids the list's walls and filters found
+    (``desk.pagination.IdFirstPaginator``)."""
+    return Contract.objects.select_related(*CONTRACT_LIST_JOINS).filter(pk__in=ids)
 
 
 def contract_search(user, q: str) -> QuerySet[Contract]:

@@ -34,6 +34,9 @@ class ContractListView(FilterView):
     def get_queryset(self):
         return selectors.contract_list(self.request.user)
 
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, rows_by_id=selectors.contract_rows_by_id, **kwargs)
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         module_on = contracts_module_visible(user)

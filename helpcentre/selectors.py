@@ -161,6 +161,12 @@ def ticket_list(contact: Contact, *, show: str = TicketFilter.ALL) -> QuerySet[T
     return tickets.order_by("-created_at", "-pk")
 
 
+def ticket_rows_by_id(ids) -> QuerySet[Ticket]:
+    """A page of ``ticket_list`` by the ids its walls and filters found, with the contact the
+    account's administrator sees on each row (``desk.pagination.IdFirstPaginator``)."""
+    return Ticket.objects.select_related("contact").filter(pk__in=ids)
+
+
 def recent_open_tickets(contact: Contact, limit: int = RECENT_TICKETS) -> list[Ticket]:
     return list(ticket_list(contact, show=TicketFilter.OPEN)[:limit])
 

@@ -129,6 +129,9 @@ class TicketListView(HelpCentrePage, ListView):
         self.show = show
         return selectors.ticket_list(self.contact, show=show)
 
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, rows_by_id=selectors.ticket_rows_by_id, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter_form=self.filter_form, show=self.show, now=timezone.now(), **kwargs

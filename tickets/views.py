@@ -118,6 +118,9 @@ class TicketListView(FilterView):
     def get_queryset(self):
         return selectors.ticket_rows(self.request.user)
 
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, rows_by_id=selectors.ticket_rows_by_id, **kwargs)
+
 
 class TicketCreateView(PermissionRequiredMixin, FormView):
     permission_required = "tickets.add_ticket"

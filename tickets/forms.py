@@ -14,7 +14,7 @@ from desk.forms import ChosenAmongRead, read_choices
 from desk.selectors import department_list
 
 from . import services
-from .selectors import contract_label, department_chosen
+from .selectors import CONTRACT_LABEL_FIELDS, contract_label, department_chosen
 from .services import CONTACT_OTHER_ACCOUNT, CONTRACT_HOLDS_CREDIT, CONTRACT_NOT_OFFERED
 
 ACCOUNT_UNKNOWN = _("No account has this name or id: choose one of the suggested accounts.")
@@ -187,7 +187,8 @@ class TicketUpdateForm(forms.Form):
             offered = offered | Contract.objects.filter(pk=ticket.contract_id)
         field.queryset = offered
         field.label_from_instance = contract_label
-        read_choices(field)
+        # Drawn with its name, number and product (the service reads a chosen one again, locked).
+        read_choices(field, offered.select_related(None).only(*CONTRACT_LABEL_FIELDS))
         if credits.holds_credit(ticket):
             field.disabled = True
             field.help_text = CONTRACT_HOLDS_CREDIT

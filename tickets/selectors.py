@@ -166,6 +166,9 @@ def account_recent_tickets(user, account, limit: int = 20):
     )
 
 
+CONTRACT_LABEL_FIELDS = ("name", "contract_number", "product_name")
+
+
 def contract_label(contract: Contract) -> str:
     """How the new-ticket form names one of the chosen account's contracts."""
     if contract.product_name:

@@ -62,8 +62,12 @@ def rule_log(rule: Rule, *, limit: int = LOG_SHOWN) -> list[Firing]:
 
 
 def record_log(*, ticket: Ticket | None = None, contract: Contract | None = None, limit=20):
-    """The rules that fired on a ticket or a contract, newest first."""
-    firings = Firing.objects.select_related("rule")
+    """The rules that fired on a ticket or a contract, newest first: what the panel shows of
+    them (``firings_in_words``), and of each rule its name and kind (its address), not its
+    conditions and actions."""
+    firings = Firing.objects.select_related("rule").only(
+        "fired_at", "trigger", "outcome", "actions", "rule__name", "rule__kind"
+    )
     if ticket is not None:
         firings = firings.filter(ticket=ticket)
     else:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import Contract
+from desk.people import PERSON_NAME_FIELDS
 from tickets.models import Ticket
 
 from .models import EmailTemplate, Firing, Module, Rule, Task
@@ -123,8 +124,15 @@ def open_task_figures(user, now) -> dict[str, int]:
     return {"open": counts["open"], "overdue": counts["overdue"]}
 
 
+# What a ticket's or contract's task panel shows of each task, and of the people named on it.
+TASK_PANEL_FIELDS = (
+    *("subject", "description", "rule_name", "rule_id", "priority", "due_at", "done_at"),
+    *(f"{who}__{name}" for who in ("assignee", "done_by") for name in PERSON_NAME_FIELDS),
+)
+
+
 def tasks_of(*, ticket: Ticket | None = None, contract: Contract | None = None):
-    tasks = Task.objects.select_related("assignee", "done_by")
+    tasks = Task.objects.select_related("assignee", "done_by").only(*TASK_PANEL_FIELDS)
     tasks = tasks.filter(ticket=ticket) if ticket is not None else tasks.filter(contract=contract)
     # Open ones first (no ``done_at``: NULL sorts last on PostgreSQL, first on SQLite).
     return tasks.order_by(F("done_at").asc(nulls_first=True), "due_at", "pk")

@@ -137,7 +137,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A connection is kept ten minutes, checked before each request reuses it: the
+        # statements it prepared (below) live as long. At 60 s each worker reconnected every
+        # minute, and its next ticket pages planned every query again until their statements
+        # were prepared anew (about five pages at 34-35 ms rather than 28, one worker).
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
 }
